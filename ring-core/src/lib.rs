@@ -1,0 +1,44 @@
+//! # ring-core
+//!
+//! A consistent-hash ring that answers "which node owns key X?" identically on every
+//! platform, and moves about 1/n of the keys when one of n nodes joins or leaves.
+//!
+//! - [`HashRing`] — membership, lookup ([`get`](HashRing::get)), replica lists
+//!   ([`get_n`](HashRing::get_n)), shares and balance, and a [`fingerprint`](HashRing::fingerprint).
+//! - [`RingConfig`] — virtual nodes per unit of weight and the hash seed, validated.
+//! - [`ModuloRouter`] — the `hash % n` baseline, for comparison.
+//! - [`murmur3_32`] — the ring's hash, MurmurHash3 x86_32.
+//!
+//! The ring is fully specified in `SPEC.md`: a port that follows it routes every key the
+//! same way, which the golden vectors in `tests/vectors/` check on every target.
+//!
+//! `#![no_std]` with `alloc`; the `std` feature only passes std on to dependencies, and
+//! `serde` derives `Serialize`/`Deserialize` for [`RingConfig`] and [`Balance`].
+#![cfg_attr(not(test), no_std)]
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+
+mod config;
+mod error;
+mod fingerprint;
+mod hash;
+mod modulo;
+mod ring;
+mod stats;
+
+pub use config::{RingConfig, DEFAULT_VNODES, MAX_VNODES};
+pub use error::RingError;
+pub use hash::murmur3_32;
+pub use modulo::ModuloRouter;
+pub use ring::{
+    vnode_count, HashRing, Iter, Node, Successors, MAX_ID_BYTES, MAX_NODES, MAX_NODE_POINTS,
+    MAX_POINTS,
+};
+pub use stats::{Balance, RING_SIZE};
+
+/// The workspace README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

@@ -1,0 +1,627 @@
+//! `HashRing<T>`: membership, points, lookup and the clockwise successor walk.
+
+use alloc::{boxed::Box, vec::Vec};
+use core::fmt;
+
+use crate::{hash::murmur3_32, RingConfig, RingError};
+
+/// The longest accepted node id, in bytes of UTF-8.
+pub const MAX_ID_BYTES: usize = 4096;
+/// The most virtual nodes one node may have (see [`vnode_count`]).
+pub const MAX_NODE_POINTS: u32 = 1 << 20;
+/// The most points one ring may hold (about 117 MB of points and index).
+pub const MAX_POINTS: usize = 1 << 24;
+/// The most nodes one ring may hold: points name their owner in 16 bits.
+pub const MAX_NODES: usize = 1 << 16;
+
+/// How many virtual nodes a node of `weight` gets under `vnodes` per unit of weight:
+/// `floor(weight × vnodes + 0.5)` in IEEE-754 double arithmetic, and at least 1.
+///
+/// # Errors
+/// [`RingError::InvalidWeight`] for a weight that is not finite and positive, and
+/// [`RingError::WeightTooLarge`] when the count would pass [`MAX_NODE_POINTS`].
+///
+/// ```
+/// use ring_core::vnode_count;
+/// assert_eq!(vnode_count(1.0, 160), Ok(160));
+/// assert_eq!(vnode_count(0.5, 3), Ok(2)); // 1.5 rounds half up
+/// assert_eq!(vnode_count(1e-9, 160), Ok(1)); // a live node always has a point
+/// assert!(vnode_count(0.0, 160).is_err());
+/// ```
+pub fn vnode_count(weight: f64, vnodes: u32) -> Result<u32, RingError> {
+    if !(weight.is_finite() && weight > 0.0) {
+        return Err(RingError::InvalidWeight);
+    }
+    let rounded = weight * f64::from(vnodes) + 0.5;
+    if rounded >= f64::from(MAX_NODE_POINTS) + 1.0 {
+        return Err(RingError::WeightTooLarge);
+    }
+    // `as` truncates toward zero, which is floor for this non-negative, bounded value.
+    Ok((rounded as u32).max(1))
+}
+
+struct Entry<T> {
+    id: Box<str>,
+    weight: f64,
+    points: u32,
+    data: T,
+}
+
+/// A node as the ring reports it: its id, weight and payload.
+pub struct Node<'a, T> {
+    /// The node's id.
+    pub id: &'a str,
+    /// The node's weight.
+    pub weight: f64,
+    /// The caller's payload: an address, a connection handle, ...
+    pub data: &'a T,
+}
+
+impl<T> Clone for Node<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Node<'_, T> {}
+
+impl<T: fmt::Debug> fmt::Debug for Node<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Node")
+            .field("id", &self.id)
+            .field("weight", &self.weight)
+            .field("data", self.data)
+            .finish()
+    }
+}
+
+impl<'a, T> Node<'a, T> {
+    fn of(entry: &'a Entry<T>) -> Self {
+        Self {
+            id: &entry.id,
+            weight: entry.weight,
+            data: &entry.data,
+        }
+    }
+}
+
+/// A consistent-hash ring of nodes carrying payloads of type `T`.
+///
+/// Each node is hashed to [`vnode_count`] points on a circle of 2^32 positions; a key
+/// belongs to the first point at or clockwise after its own position. The ring depends
+/// only on its config and its membership (ids and weights), never on insertion order.
+///
+/// ```
+/// use ring_core::HashRing;
+///
+/// let mut ring = HashRing::new();
+/// ring.add("ws-server-0", "10.0.0.5:8080")?;
+/// ring.add("ws-server-1", "10.0.0.6:8080")?;
+/// ring.add_weighted("ws-server-2", 2.0, "10.0.0.7:8080")?;
+///
+/// let owner = ring.get("user:42").expect("the ring is not empty");
+/// println!("user:42 lives on {} at {}", owner.id, owner.data);
+///
+/// // The replica list starts with the owner and names distinct nodes.
+/// let replicas = ring.get_n("user:42", 2);
+/// assert_eq!(replicas[0].id, owner.id);
+/// assert_ne!(replicas[0].id, replicas[1].id);
+///
+/// assert_eq!(ring.remove("ws-server-1"), Some("10.0.0.6:8080"));
+/// assert!(ring.add("ws-server-0", "again").is_err()); // duplicate id: ring unchanged
+/// assert_eq!(ring.len(), 2);
+/// # Ok::<(), ring_core::RingError>(())
+/// ```
+pub struct HashRing<T> {
+    config: RingConfig,
+    /// Sorted by id, so a node's slot is its rank in id order.
+    nodes: Vec<Entry<T>>,
+    /// Point positions, ascending; equal positions are ordered by owner slot (= id order).
+    positions: Vec<u32>,
+    /// The slot of each point's node.
+    owners: Vec<u16>,
+    /// `index[b]` is the first point at or after position `b << shift`; one entry
+    /// past the last bucket holds `positions.len()`. Empty on an empty ring.
+    index: Vec<u32>,
+    shift: u32,
+}
+
+impl<T> Default for HashRing<T> {
+    fn default() -> Self {
+        Self::with_config(RingConfig::default())
+    }
+}
+
+impl<T: Clone> Clone for HashRing<T> {
+    fn clone(&self) -> Self {
+        Self {
+            config: self.config,
+            nodes: self
+                .nodes
+                .iter()
+                .map(|e| Entry {
+                    id: e.id.clone(),
+                    weight: e.weight,
+                    points: e.points,
+                    data: e.data.clone(),
+                })
+                .collect(),
+            positions: self.positions.clone(),
+            owners: self.owners.clone(),
+            index: self.index.clone(),
+            shift: self.shift,
+        }
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for HashRing<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HashRing")
+            .field("config", &self.config)
+            .field("nodes", &self.iter().collect::<Vec<_>>())
+            .field("points", &self.positions.len())
+            .finish()
+    }
+}
+
+/// A node checked and ready to insert, with its point count worked out.
+struct Checked<T>(Entry<T>);
+
+impl<T> HashRing<T> {
+    /// An empty ring with the default config.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// An empty ring with `config`.
+    #[must_use]
+    pub const fn with_config(config: RingConfig) -> Self {
+        Self {
+            config,
+            nodes: Vec::new(),
+            positions: Vec::new(),
+            owners: Vec::new(),
+            index: Vec::new(),
+            shift: 31,
+        }
+    }
+
+    /// A ring holding `nodes` as `(id, weight, data)`, built with a single sort.
+    ///
+    /// # Errors
+    /// As [`HashRing::add_all`].
+    pub fn from_nodes<'s, I>(config: RingConfig, nodes: I) -> Result<Self, RingError>
+    where
+        I: IntoIterator<Item = (&'s str, f64, T)>,
+    {
+        let mut ring = Self::with_config(config);
+        ring.add_all(nodes)?;
+        Ok(ring)
+    }
+
+    /// The ring's config.
+    #[must_use]
+    pub const fn config(&self) -> RingConfig {
+        self.config
+    }
+
+    /// Adds a node of weight 1.
+    ///
+    /// # Errors
+    /// [`RingError::EmptyId`], [`RingError::IdTooLong`], [`RingError::DuplicateId`],
+    /// [`RingError::TooManyNodes`] or [`RingError::TooManyPoints`]; the ring is then unchanged.
+    pub fn add(&mut self, id: &str, data: T) -> Result<(), RingError> {
+        self.add_weighted(id, 1.0, data)
+    }
+
+    /// Adds a node whose share of the ring is proportional to `weight`.
+    ///
+    /// # Errors
+    /// As [`HashRing::add`], plus [`RingError::InvalidWeight`] and [`RingError::WeightTooLarge`].
+    pub fn add_weighted(&mut self, id: &str, weight: f64, data: T) -> Result<(), RingError> {
+        self.add_all([(id, weight, data)])
+    }
+
+    /// Adds several `(id, weight, data)` nodes at once: one merge instead of one per node.
+    /// Either all are added or, on error, none.
+    ///
+    /// # Errors
+    /// As [`HashRing::add_weighted`], for the first offending node.
+    pub fn add_all<'s, I>(&mut self, nodes: I) -> Result<(), RingError>
+    where
+        I: IntoIterator<Item = (&'s str, f64, T)>,
+    {
+        let mut new = Vec::new();
+        for (id, weight, data) in nodes {
+            new.push(self.check(id, weight, data)?);
+        }
+        new.sort_unstable_by(|a, b| a.0.id.cmp(&b.0.id));
+        if new.windows(2).any(|w| w[0].0.id == w[1].0.id) {
+            return Err(RingError::DuplicateId);
+        }
+        if new.iter().any(|c| self.slot(&c.0.id).is_some()) {
+            return Err(RingError::DuplicateId);
+        }
+        if self.nodes.len() + new.len() > MAX_NODES {
+            return Err(RingError::TooManyNodes);
+        }
+        let added: usize = new.iter().map(|c| c.0.points as usize).sum();
+        if self.positions.len() + added > MAX_POINTS {
+            return Err(RingError::TooManyPoints);
+        }
+        self.insert_checked(new);
+        Ok(())
+    }
+
+    /// Removes a node and returns its payload, or `None` if no node has this id.
+    pub fn remove(&mut self, id: &str) -> Option<T> {
+        let slot = self.slot(id)?;
+        Some(self.remove_slot(slot).data)
+    }
+
+    /// Changes a node's weight, keeping its payload.
+    ///
+    /// # Errors
+    /// [`RingError::UnknownId`], [`RingError::InvalidWeight`], [`RingError::WeightTooLarge`]
+    /// or [`RingError::TooManyPoints`]; the ring is then unchanged.
+    pub fn set_weight(&mut self, id: &str, weight: f64) -> Result<(), RingError> {
+        let slot = self.slot(id).ok_or(RingError::UnknownId)?;
+        let points = vnode_count(weight, self.config.vnodes())?;
+        let old = self.nodes[slot].points as usize;
+        if self.positions.len() - old + points as usize > MAX_POINTS {
+            return Err(RingError::TooManyPoints);
+        }
+        let mut entry = self.remove_slot(slot);
+        entry.weight = weight;
+        entry.points = points;
+        self.insert_checked(Vec::from([Checked(entry)]));
+        Ok(())
+    }
+
+    /// Whether a node with this id is on the ring.
+    #[must_use]
+    pub fn contains(&self, id: &str) -> bool {
+        self.slot(id).is_some()
+    }
+
+    /// The node with this id.
+    #[must_use]
+    pub fn node(&self, id: &str) -> Option<Node<'_, T>> {
+        self.slot(id).map(|s| Node::of(&self.nodes[s]))
+    }
+
+    /// The payload of the node with this id, for changing in place.
+    pub fn data_mut(&mut self, id: &str) -> Option<&mut T> {
+        let slot = self.slot(id)?;
+        Some(&mut self.nodes[slot].data)
+    }
+
+    /// How many nodes are on the ring.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Whether the ring has no nodes.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// How many points (virtual nodes) the ring holds.
+    #[must_use]
+    pub fn point_count(&self) -> usize {
+        self.positions.len()
+    }
+
+    /// The nodes in id order (byte-wise on UTF-8): the same order on every platform.
+    #[must_use]
+    pub fn iter(&self) -> Iter<'_, T> {
+        Iter(self.nodes.iter())
+    }
+
+    /// The node at `index` in [`iter`](Self::iter) order.
+    #[must_use]
+    pub fn node_at(&self, index: usize) -> Option<Node<'_, T>> {
+        self.nodes.get(index).map(Node::of)
+    }
+
+    /// The points in ring order as `(position, node index)`; see [`node_at`](Self::node_at).
+    pub fn points(&self) -> impl ExactSizeIterator<Item = (u32, usize)> + '_ {
+        self.positions
+            .iter()
+            .zip(&self.owners)
+            .map(|(&p, &o)| (p, usize::from(o)))
+    }
+
+    /// The key's position on the ring: MurmurHash3 x86_32 of its bytes under the seed.
+    /// Store keys by position to sweep or migrate them by arc.
+    #[must_use]
+    pub fn position(&self, key: impl AsRef<[u8]>) -> u32 {
+        murmur3_32(key.as_ref(), self.config.seed())
+    }
+
+    /// The node owning `key`; `None` only when the ring is empty.
+    #[must_use]
+    pub fn get(&self, key: impl AsRef<[u8]>) -> Option<Node<'_, T>> {
+        self.get_at(self.position(key))
+    }
+
+    /// The node owning ring position `position`: the first point at or clockwise after it.
+    #[must_use]
+    pub fn get_at(&self, position: u32) -> Option<Node<'_, T>> {
+        self.index_at(position).map(|i| Node::of(&self.nodes[i]))
+    }
+
+    /// The [`iter`](Self::iter)-order index of the node owning `key`: lets a caller keep
+    /// per-node state (a cached string, a connection) in a plain array.
+    #[must_use]
+    pub fn get_index(&self, key: impl AsRef<[u8]>) -> Option<usize> {
+        self.index_at(self.position(key))
+    }
+
+    /// The node index owning position `position`.
+    #[must_use]
+    pub fn index_at(&self, position: u32) -> Option<usize> {
+        self.point_at(position)
+            .map(|p| usize::from(self.owners[p]))
+    }
+
+    /// Up to `n` distinct nodes met walking clockwise from `key`: its replica or
+    /// preference list. The first is [`get`](Self::get); fewer come back only when the
+    /// ring has fewer than `n` nodes.
+    #[must_use]
+    pub fn get_n(&self, key: impl AsRef<[u8]>, n: usize) -> Vec<Node<'_, T>> {
+        self.successors(self.position(key)).take(n).collect()
+    }
+
+    /// Every node, each once, in the order met walking clockwise from `position`.
+    #[must_use]
+    pub fn successors(&self, position: u32) -> Successors<'_, T> {
+        let start = self.point_at(position).unwrap_or(0);
+        Successors {
+            ring: self,
+            next: start,
+            steps_left: self.positions.len(),
+            unseen: self.nodes.len(),
+            seen: alloc::vec![0u64; self.nodes.len().div_ceil(64)],
+        }
+    }
+
+    /// The first point at or after `position`, wrapping past 2^32 - 1 to the first point.
+    #[inline]
+    fn point_at(&self, position: u32) -> Option<usize> {
+        if self.positions.is_empty() {
+            return None;
+        }
+        let bucket = (position >> self.shift) as usize;
+        let lo = self.index[bucket] as usize;
+        let hi = self.index[bucket + 1] as usize;
+        // Buckets hold about two points; the search rarely takes more than one step.
+        let i = lo + self.positions[lo..hi].partition_point(|&p| p < position);
+        Some(if i == self.positions.len() { 0 } else { i })
+    }
+
+    fn slot(&self, id: &str) -> Option<usize> {
+        self.nodes.binary_search_by(|e| (*e.id).cmp(id)).ok()
+    }
+
+    fn check(&self, id: &str, weight: f64, data: T) -> Result<Checked<T>, RingError> {
+        if id.is_empty() {
+            return Err(RingError::EmptyId);
+        }
+        if id.len() > MAX_ID_BYTES {
+            return Err(RingError::IdTooLong { len: id.len() });
+        }
+        let points = vnode_count(weight, self.config.vnodes())?;
+        Ok(Checked(Entry {
+            id: id.into(),
+            weight,
+            points,
+            data,
+        }))
+    }
+
+    /// Inserts nodes that [`check`](Self::check) accepted and that are sorted, distinct
+    /// and absent: merges their sorted points into the ring's, never re-sorting it.
+    fn insert_checked(&mut self, new: Vec<Checked<T>>) {
+        // Merge the node lists by id, noting where each old slot and each new node lands.
+        let old_nodes = core::mem::take(&mut self.nodes);
+        let mut old_to_new = Vec::with_capacity(old_nodes.len());
+        let mut new_slots = Vec::with_capacity(new.len());
+        self.nodes.reserve_exact(old_nodes.len() + new.len());
+        let mut old_iter = old_nodes.into_iter().peekable();
+        let mut new_iter = new.into_iter().peekable();
+        loop {
+            let take_old = match (old_iter.peek(), new_iter.peek()) {
+                (Some(o), Some(n)) => o.id < n.0.id,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
+            };
+            let slot = self.nodes.len() as u16;
+            if take_old {
+                old_to_new.push(slot);
+                self.nodes.extend(old_iter.next());
+            } else {
+                new_slots.push(slot);
+                self.nodes.extend(new_iter.next().map(|c| c.0));
+            }
+        }
+
+        // The new nodes' points, as (position << 16 | slot) so one sort orders both.
+        let mut fresh = Vec::new();
+        let mut label = Vec::new();
+        for &slot in &new_slots {
+            let entry = &self.nodes[usize::from(slot)];
+            label.clear();
+            label.extend_from_slice(entry.id.as_bytes());
+            let id_len = label.len();
+            label.extend_from_slice(&[0; 4]);
+            for vnode in 0..entry.points {
+                label[id_len..].copy_from_slice(&vnode.to_le_bytes());
+                let pos = murmur3_32(&label, self.config.seed());
+                fresh.push(u64::from(pos) << 16 | u64::from(slot));
+            }
+        }
+        fresh.sort_unstable();
+
+        for owner in &mut self.owners {
+            *owner = old_to_new[usize::from(*owner)];
+        }
+
+        let total = self.positions.len() + fresh.len();
+        let mut positions = Vec::with_capacity(total);
+        let mut owners = Vec::with_capacity(total);
+        let mut old = self.positions.iter().zip(&self.owners).peekable();
+        let mut add = fresh.iter().peekable();
+        loop {
+            let old_key = old.peek().map(|(&p, &o)| u64::from(p) << 16 | u64::from(o));
+            let next = match (old_key, add.peek()) {
+                (Some(o), Some(&&n)) if n < o => add.next().copied(),
+                (Some(o), _) => old.next().map(|_| o),
+                (None, Some(_)) => add.next().copied(),
+                (None, None) => break,
+            };
+            if let Some(key) = next {
+                positions.push((key >> 16) as u32);
+                owners.push(key as u16);
+            }
+        }
+        self.positions = positions;
+        self.owners = owners;
+        self.rebuild_index();
+    }
+
+    fn remove_slot(&mut self, slot: usize) -> Entry<T> {
+        let entry = self.nodes.remove(slot);
+        let slot = slot as u16;
+        let mut kept = 0;
+        for i in 0..self.positions.len() {
+            let owner = self.owners[i];
+            if owner != slot {
+                self.positions[kept] = self.positions[i];
+                self.owners[kept] = owner - u16::from(owner > slot);
+                kept += 1;
+            }
+        }
+        self.positions.truncate(kept);
+        self.owners.truncate(kept);
+        if self.positions.capacity() > 2 * kept {
+            self.positions.shrink_to_fit();
+            self.owners.shrink_to_fit();
+        }
+        self.rebuild_index();
+        entry
+    }
+
+    /// About two points per bucket: 2^k buckets with 2^(k+1) <= points, at least 2.
+    fn rebuild_index(&mut self) {
+        self.index.clear();
+        let n = self.positions.len();
+        if n == 0 {
+            self.index.shrink_to_fit();
+            return;
+        }
+        let bits = (usize::BITS - 1 - n.leading_zeros()).saturating_sub(1).clamp(1, 24);
+        self.shift = 32 - bits;
+        let buckets = 1usize << bits;
+        self.index.reserve_exact(buckets + 1);
+        let mut i = 0;
+        for bucket in 0..buckets {
+            let start = (bucket as u64) << self.shift;
+            while i < n && u64::from(self.positions[i]) < start {
+                i += 1;
+            }
+            self.index.push(i as u32);
+        }
+        self.index.push(n as u32);
+    }
+
+    /// Heap bytes the ring's routing tables use: points, owners and index (not ids or payloads).
+    #[must_use]
+    pub fn table_bytes(&self) -> usize {
+        self.positions.capacity() * 4 + self.owners.capacity() * 2 + self.index.capacity() * 4
+    }
+
+    pub(crate) fn positions(&self) -> &[u32] {
+        &self.positions
+    }
+
+    pub(crate) fn owners(&self) -> &[u16] {
+        &self.owners
+    }
+
+    pub(crate) fn weights(&self) -> impl Iterator<Item = (&str, f64, u32)> + '_ {
+        self.nodes.iter().map(|e| (&*e.id, e.weight, e.points))
+    }
+}
+
+/// The nodes of a ring in id order; see [`HashRing::iter`].
+pub struct Iter<'a, T>(core::slice::Iter<'a, Entry<T>>);
+
+impl<T> Clone for Iter<'_, T> {
+    fn clone(&self) -> Self {
+        Self(self.0.clone())
+    }
+}
+
+impl<'a, T> Iterator for Iter<'a, T> {
+    type Item = Node<'a, T>;
+    fn next(&mut self) -> Option<Node<'a, T>> {
+        self.0.next().map(Node::of)
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+
+impl<T> DoubleEndedIterator for Iter<'_, T> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        self.0.next_back().map(Node::of)
+    }
+}
+
+impl<T> ExactSizeIterator for Iter<'_, T> {}
+
+impl<'a, T> IntoIterator for &'a HashRing<T> {
+    type Item = Node<'a, T>;
+    type IntoIter = Iter<'a, T>;
+    fn into_iter(self) -> Iter<'a, T> {
+        self.iter()
+    }
+}
+
+/// Distinct nodes in clockwise order from a position; see [`HashRing::successors`].
+pub struct Successors<'a, T> {
+    ring: &'a HashRing<T>,
+    next: usize,
+    steps_left: usize,
+    unseen: usize,
+    seen: Vec<u64>,
+}
+
+impl<'a, T> Iterator for Successors<'a, T> {
+    type Item = Node<'a, T>;
+    fn next(&mut self) -> Option<Node<'a, T>> {
+        while self.unseen > 0 && self.steps_left > 0 {
+            let owner = usize::from(self.ring.owners[self.next]);
+            self.steps_left -= 1;
+            self.next += 1;
+            if self.next == self.ring.positions.len() {
+                self.next = 0;
+            }
+            let (word, bit) = (owner / 64, 1u64 << (owner % 64));
+            if self.seen[word] & bit == 0 {
+                self.seen[word] |= bit;
+                self.unseen -= 1;
+                return Some(Node::of(&self.ring.nodes[owner]));
+            }
+        }
+        None
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.unseen))
+    }
+}
