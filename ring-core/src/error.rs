@@ -43,9 +43,7 @@ impl fmt::Display for RingError {
             ),
             Self::DuplicateId => f.write_str("a node with this id is already on the ring"),
             Self::UnknownId => f.write_str("no node with this id is on the ring"),
-            Self::InvalidWeight => {
-                f.write_str("weight must be a finite number greater than zero")
-            }
+            Self::InvalidWeight => f.write_str("weight must be a finite number greater than zero"),
             Self::WeightTooLarge => write!(
                 f,
                 "weight gives more than {} virtual nodes to one node",

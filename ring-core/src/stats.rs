@@ -29,7 +29,9 @@ impl Balance {
     }
 
     fn from_weighted(items: impl Iterator<Item = (f64, f64)> + Clone) -> Option<Self> {
-        let (load_sum, weight_sum) = items.clone().fold((0.0, 0.0), |(l, w), (li, wi)| (l + li, w + wi));
+        let (load_sum, weight_sum) = items
+            .clone()
+            .fold((0.0, 0.0), |(l, w), (li, wi)| (l + li, w + wi));
         if load_sum <= 0.0 || weight_sum <= 0.0 {
             return None;
         }
@@ -81,7 +83,10 @@ impl<T> HashRing<T> {
     #[must_use]
     pub fn balance(&self) -> Option<Balance> {
         let owned = self.owned();
-        let items = self.iter().zip(owned.iter()).map(|(n, &o)| (o as f64, n.weight));
+        let items = self
+            .iter()
+            .zip(owned.iter())
+            .map(|(n, &o)| (o as f64, n.weight));
         Balance::from_weighted(items)
     }
 }

@@ -8,10 +8,16 @@ use proptest::test_runner::RngSeed;
 use ring_core::{murmur3_32, HashRing, RingConfig, DEFAULT_VNODES};
 
 fn config(cases: u32) -> ProptestConfig {
-    ProptestConfig { cases, rng_seed: RngSeed::Fixed(0x5eed_2026), ..ProptestConfig::default() }
+    ProptestConfig {
+        cases,
+        rng_seed: RngSeed::Fixed(0x5eed_2026),
+        ..ProptestConfig::default()
+    }
 }
 
-const IDS: &[&str] = &["a", "b", "ab", "ws-0", "ws-1", "ws-10", "ünï", "節點", "🚀", "x\u{0}y", "node 7", "Zed"];
+const IDS: &[&str] = &[
+    "a", "b", "ab", "ws-0", "ws-1", "ws-10", "ünï", "節點", "🚀", "x\u{0}y", "node 7", "Zed",
+];
 const WEIGHTS: &[f64] = &[0.25, 0.5, 1.0, 1.0, 1.0, 2.0, 3.5];
 
 /// A membership: distinct ids with weights, in an arbitrary order.
@@ -19,9 +25,17 @@ fn membership(max: usize) -> impl Strategy<Value = Vec<(String, f64)>> {
     proptest::sample::subsequence(IDS, 1..=max.min(IDS.len()))
         .prop_flat_map(|ids| {
             let n = ids.len();
-            (Just(ids), proptest::collection::vec(proptest::sample::select(WEIGHTS), n))
+            (
+                Just(ids),
+                proptest::collection::vec(proptest::sample::select(WEIGHTS), n),
+            )
         })
-        .prop_map(|(ids, ws)| ids.into_iter().map(String::from).zip(ws).collect::<Vec<_>>())
+        .prop_map(|(ids, ws)| {
+            ids.into_iter()
+                .map(String::from)
+                .zip(ws)
+                .collect::<Vec<_>>()
+        })
         .prop_shuffle()
 }
 
@@ -59,7 +73,11 @@ fn naive_owner(config: RingConfig, nodes: &[(String, f64)], key: &[u8]) -> Optio
     }
     points.sort();
     let h = murmur3_32(key, config.seed());
-    points.iter().find(|(p, _)| *p >= h).or(points.first()).map(|(_, id)| id.clone())
+    points
+        .iter()
+        .find(|(p, _)| *p >= h)
+        .or(points.first())
+        .map(|(_, id)| id.clone())
 }
 
 proptest! {
@@ -208,5 +226,43 @@ proptest! {
         let sigma = (p * (1.0 - p) * (1.0 / points + 1.0 / K as f64)).sqrt();
         let f = moved as f64 / K as f64;
         prop_assert!((f - p).abs() <= 6.0 * sigma, "moved {} of {} keys: {:.4} vs 1/(n+1) = {:.4} (6σ = {:.4})", moved, K, f, p, 6.0 * sigma);
+    }
+}
+
+proptest! {
+    #![proptest_config(config(1_000))]
+
+    /// Arbitrary ids, weights, configs and keys: every call returns, errors leave the
+    /// ring as it was, and the ring's invariants hold after each step.
+    #[test]
+    fn arbitrary_input_never_panics(
+        vnodes in prop_oneof![Just(0u32), 1u32..200, Just(ring_core::MAX_VNODES), Just(u32::MAX)],
+        seed in any::<u32>(),
+        ops in proptest::collection::vec((0u8..4, ".{0,12}", any::<f64>(), proptest::collection::vec(any::<u8>(), 0..16)), 1..16),
+    ) {
+        let Ok(cfg) = RingConfig::new(vnodes, seed) else {
+            prop_assert!(vnodes == 0 || vnodes > ring_core::MAX_VNODES);
+            return Ok(());
+        };
+        let mut ring = HashRing::with_config(cfg);
+        for (op, id, weight, key) in ops {
+            let before = ring.fingerprint();
+            let result = match op {
+                0 => ring.add_weighted(&id, weight, ()),
+                1 => ring.set_weight(&id, weight),
+                2 => { ring.remove(&id); Ok(()) }
+                _ => {
+                    prop_assert_eq!(ring.get_n(&key, key.len()).len(), key.len().min(ring.len()));
+                    Ok(())
+                }
+            };
+            if result.is_err() {
+                prop_assert_eq!(ring.fingerprint(), before);
+            }
+            prop_assert_eq!(ring.owned().iter().sum::<u64>(), if ring.is_empty() { 0 } else { 1 << 32 });
+            prop_assert_eq!(ring.get(&key).is_some(), !ring.is_empty());
+            let counted: usize = ring.iter().map(|n| ring_core::vnode_count(n.weight, vnodes).unwrap() as usize).sum();
+            prop_assert_eq!(counted, ring.point_count());
+        }
     }
 }

@@ -21,10 +21,17 @@ fn load_vectors() -> Vec<(String, Value)> {
         .into_iter()
         .map(|p| {
             let text = fs::read_to_string(&p).expect("readable vector");
-            (p.display().to_string(), serde_json::from_str(&text).expect("valid JSON"))
+            (
+                p.display().to_string(),
+                serde_json::from_str(&text).expect("valid JSON"),
+            )
         })
         .collect();
-    assert!(vectors.len() >= 7, "expected the golden vectors, found {}", vectors.len());
+    assert!(
+        vectors.len() >= 7,
+        "expected the golden vectors, found {}",
+        vectors.len()
+    );
     vectors
 }
 
@@ -33,14 +40,22 @@ fn nodes(doc: &Value) -> Vec<(String, f64)> {
         .as_array()
         .expect("nodes")
         .iter()
-        .map(|n| (n["id"].as_str().expect("id").to_owned(), n["weight"].as_f64().expect("weight")))
+        .map(|n| {
+            (
+                n["id"].as_str().expect("id").to_owned(),
+                n["weight"].as_f64().expect("weight"),
+            )
+        })
         .collect()
 }
 
 fn config(doc: &Value) -> RingConfig {
     let c = &doc["config"];
-    RingConfig::new(c["vnodes"].as_u64().unwrap() as u32, c["seed"].as_u64().unwrap() as u32)
-        .expect("valid config")
+    RingConfig::new(
+        c["vnodes"].as_u64().unwrap() as u32,
+        c["seed"].as_u64().unwrap() as u32,
+    )
+    .expect("valid config")
 }
 
 fn key_bytes(lookup: &Value) -> Vec<u8> {
@@ -48,7 +63,10 @@ fn key_bytes(lookup: &Value) -> Vec<u8> {
         (Some(k), _) => k.as_str().expect("text key").as_bytes().to_vec(),
         (_, Some(h)) => {
             let h = h.as_str().expect("hex key");
-            (0..h.len()).step_by(2).map(|i| u8::from_str_radix(&h[i..i + 2], 16).unwrap()).collect()
+            (0..h.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&h[i..i + 2], 16).unwrap())
+                .collect()
         }
         _ => panic!("lookup without key: {lookup}"),
     }
@@ -60,7 +78,8 @@ fn builds(doc: &Value) -> Vec<(&'static str, HashRing<usize>)> {
     let one_by_one = |order: Vec<&(String, f64)>| {
         let mut ring = HashRing::with_config(config(doc));
         for (i, (id, w)) in order.into_iter().enumerate() {
-            ring.add_weighted(id, *w, i).expect("vector nodes are valid");
+            ring.add_weighted(id, *w, i)
+                .expect("vector nodes are valid");
         }
         ring
     };
@@ -72,8 +91,11 @@ fn builds(doc: &Value) -> Vec<(&'static str, HashRing<usize>)> {
         ("rotated", one_by_one(rotated)),
         (
             "batch",
-            HashRing::from_nodes(config(doc), nodes.iter().map(|(id, w)| (id.as_str(), *w, 0)))
-                .expect("vector nodes are valid"),
+            HashRing::from_nodes(
+                config(doc),
+                nodes.iter().map(|(id, w)| (id.as_str(), *w, 0)),
+            )
+            .expect("vector nodes are valid"),
         ),
     ]
 }
@@ -85,18 +107,35 @@ fn every_vector_replays_in_every_insertion_order() {
         let expect = &doc["expect"];
         for (how, ring) in builds(&doc) {
             let ctx = format!("{file} ({how})");
-            assert_eq!(ring.point_count() as u64, expect["point_count"].as_u64().unwrap(), "{ctx}");
-            assert_eq!(format!("{:016x}", ring.fingerprint()), expect["fingerprint"].as_str().unwrap(), "{ctx}");
+            assert_eq!(
+                ring.point_count() as u64,
+                expect["point_count"].as_u64().unwrap(),
+                "{ctx}"
+            );
+            assert_eq!(
+                format!("{:016x}", ring.fingerprint()),
+                expect["fingerprint"].as_str().unwrap(),
+                "{ctx}"
+            );
 
             let owned = ring.owned();
             for (node, owned) in ring.iter().zip(owned) {
-                assert_eq!(Some(owned), expect["owned"][node.id].as_u64(), "{ctx}: owned by {}", node.id);
+                assert_eq!(
+                    Some(owned),
+                    expect["owned"][node.id].as_u64(),
+                    "{ctx}: owned by {}",
+                    node.id
+                );
             }
             if let Some(points) = expect["points"].as_array() {
-                let ours: Vec<(u64, &str)> =
-                    ring.points().map(|(p, i)| (u64::from(p), ring.node_at(i).unwrap().id)).collect();
-                let theirs: Vec<(u64, &str)> =
-                    points.iter().map(|p| (p[0].as_u64().unwrap(), p[1].as_str().unwrap())).collect();
+                let ours: Vec<(u64, &str)> = ring
+                    .points()
+                    .map(|(p, i)| (u64::from(p), ring.node_at(i).unwrap().id))
+                    .collect();
+                let theirs: Vec<(u64, &str)> = points
+                    .iter()
+                    .map(|p| (p[0].as_u64().unwrap(), p[1].as_str().unwrap()))
+                    .collect();
                 assert_eq!(ours, theirs, "{ctx}: points");
             }
 
@@ -105,11 +144,23 @@ fn every_vector_replays_in_every_insertion_order() {
             for lookup in doc["lookups"].as_array().unwrap() {
                 let key = key_bytes(lookup);
                 let ctx = format!("{ctx}: {lookup}");
-                assert_eq!(u64::from(ring.position(&key)), lookup["position"].as_u64().unwrap(), "{ctx}");
-                assert_eq!(ring.get(&key).map(|n| n.id), lookup["owner"].as_str(), "{ctx}");
+                assert_eq!(
+                    u64::from(ring.position(&key)),
+                    lookup["position"].as_u64().unwrap(),
+                    "{ctx}"
+                );
+                assert_eq!(
+                    ring.get(&key).map(|n| n.id),
+                    lookup["owner"].as_str(),
+                    "{ctx}"
+                );
                 assert_eq!(modulo.get(&key), lookup["modulo"].as_str(), "{ctx}");
-                let want: Vec<&str> =
-                    lookup["successors"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+                let want: Vec<&str> = lookup["successors"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|s| s.as_str().unwrap())
+                    .collect();
                 for m in 0..=n {
                     let got: Vec<&str> = ring.get_n(&key, m).iter().map(|n| n.id).collect();
                     assert_eq!(got, want[..m.min(want.len())], "{ctx}: get_n {m}");
@@ -118,7 +169,11 @@ fn every_vector_replays_in_every_insertion_order() {
             }
             for probe in doc["positions"].as_array().unwrap() {
                 let pos = probe["position"].as_u64().unwrap() as u32;
-                assert_eq!(ring.get_at(pos).map(|n| n.id), probe["owner"].as_str(), "{ctx}: position {pos}");
+                assert_eq!(
+                    ring.get_at(pos).map(|n| n.id),
+                    probe["owner"].as_str(),
+                    "{ctx}: position {pos}"
+                );
             }
         }
     }
@@ -127,10 +182,17 @@ fn every_vector_replays_in_every_insertion_order() {
 
 #[test]
 fn collision_vector_really_has_a_tie_broken_by_id() {
-    let doc = load_vectors().into_iter().find(|(f, _)| f.ends_with("collision.json")).unwrap().1;
+    let doc = load_vectors()
+        .into_iter()
+        .find(|(f, _)| f.ends_with("collision.json"))
+        .unwrap()
+        .1;
     let ring = &builds(&doc)[0].1;
     let points: Vec<(u32, usize)> = ring.points().collect();
-    let tie = points.windows(2).find(|w| w[0].0 == w[1].0 && w[0].1 != w[1].1).expect("a forced tie");
+    let tie = points
+        .windows(2)
+        .find(|w| w[0].0 == w[1].0 && w[0].1 != w[1].1)
+        .expect("a forced tie");
     // The tied points are ordered by id, and the one that sorts first owns the position.
     assert!(ring.node_at(tie[0].1).unwrap().id < ring.node_at(tie[1].1).unwrap().id);
     assert_eq!(ring.index_at(tie[0].0), Some(tie[0].1));

@@ -1,6 +1,6 @@
 """Writes the golden vectors in this folder from reference.py (SPEC.md, in Python).
 
-    python3 tests/vectors/generate.py
+    python3 tests/vectors/generate.py [--out DIR]
 
 Every file is deterministic: running this again must leave git clean. The Rust, Node,
 browser and edge tests all replay the same files.
@@ -9,6 +9,7 @@ browser and edge tests all replay the same files.
 import json
 import os
 import random
+import sys
 
 from reference import Ring, murmur3_32
 
@@ -77,6 +78,7 @@ def user_keys(count, prefix="user:"):
 
 
 def main():
+    out = sys.argv[sys.argv.index("--out") + 1] if "--out" in sys.argv else HERE
     rng = random.Random(20261124)
     files = {}
 
@@ -163,7 +165,7 @@ def main():
     )[0]
 
     for name, doc in files.items():
-        with open(os.path.join(HERE, f"{name}.json"), "w", encoding="utf-8") as f:
+        with open(os.path.join(out, f"{name}.json"), "w", encoding="utf-8") as f:
             json.dump(doc, f, ensure_ascii=False, indent=1)
             f.write("\n")
         print(f"wrote {name}.json: {len(doc['lookups'])} lookups, fingerprint {doc['expect']['fingerprint']}")

@@ -1,0 +1,351 @@
+//! The public API's edges: every kind of bad input gets its own error and leaves the
+//! ring exactly as it was; empty rings, limits, payload access and statistics.
+
+use ring_core::{
+    Balance, HashRing, ModuloRouter, RingConfig, RingError, MAX_ID_BYTES, MAX_NODES,
+    MAX_NODE_POINTS, MAX_POINTS, MAX_VNODES,
+};
+
+fn three() -> HashRing<&'static str> {
+    let mut ring = HashRing::with_config(RingConfig::new(64, 9).unwrap());
+    ring.add("a", "addr-a").unwrap();
+    ring.add_weighted("b", 2.0, "addr-b").unwrap();
+    ring.add("c", "addr-c").unwrap();
+    ring
+}
+
+/// Runs `op` on a fresh ring, expects `err`, and checks that nothing changed.
+fn refused(err: RingError, op: impl FnOnce(&mut HashRing<&'static str>) -> Result<(), RingError>) {
+    let mut ring = three();
+    let (fp, len, points) = (ring.fingerprint(), ring.len(), ring.point_count());
+    assert_eq!(op(&mut ring), Err(err));
+    assert_eq!(
+        (ring.fingerprint(), ring.len(), ring.point_count()),
+        (fp, len, points),
+        "{err} changed the ring"
+    );
+    // Still fully usable afterwards.
+    assert!(ring.get("k").is_some());
+    ring.add("d", "addr-d").unwrap();
+}
+
+#[test]
+fn each_bad_input_has_its_own_error_and_changes_nothing() {
+    refused(RingError::EmptyId, |r| r.add("", "x"));
+    refused(
+        RingError::IdTooLong {
+            len: MAX_ID_BYTES + 1,
+        },
+        |r| r.add(&"x".repeat(MAX_ID_BYTES + 1), "x"),
+    );
+    refused(RingError::DuplicateId, |r| r.add("b", "again"));
+    refused(RingError::DuplicateId, |r| {
+        r.add_all([("new", 1.0, "x"), ("new", 1.0, "y")])
+    });
+    refused(RingError::DuplicateId, |r| {
+        r.add_all([("new", 1.0, "x"), ("a", 1.0, "y")])
+    });
+    refused(RingError::UnknownId, |r| r.set_weight("nope", 1.0));
+    for w in [
+        0.0,
+        -0.0,
+        -1.0,
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        -f64::MIN_POSITIVE,
+    ] {
+        refused(RingError::InvalidWeight, |r| r.add_weighted("w", w, "x"));
+        refused(RingError::InvalidWeight, |r| r.set_weight("a", w));
+    }
+    refused(RingError::WeightTooLarge, |r| {
+        r.add_weighted("w", 1e300, "x")
+    });
+    refused(RingError::WeightTooLarge, |r| {
+        r.add_weighted("w", f64::MAX, "x")
+    });
+    // 64 vnodes per unit: the limit is reached at exactly MAX_NODE_POINTS / 64.
+    let at_limit = f64::from(MAX_NODE_POINTS) / 64.0;
+    refused(RingError::WeightTooLarge, |r| {
+        r.add_weighted("w", at_limit + 1.0 / 64.0, "x")
+    });
+    // The good ones in a refused batch are not added either.
+    refused(RingError::InvalidWeight, |r| {
+        r.add_all([("ok", 1.0, "x"), ("bad", f64::NAN, "y")])
+    });
+}
+
+#[test]
+fn weight_at_the_limit_is_accepted() {
+    let mut ring = HashRing::with_config(RingConfig::new(64, 0).unwrap());
+    ring.add_weighted("big", f64::from(MAX_NODE_POINTS) / 64.0, ())
+        .unwrap();
+    assert_eq!(ring.point_count(), MAX_NODE_POINTS as usize);
+}
+
+#[test]
+fn total_points_and_node_count_are_capped() {
+    let mut ring = HashRing::with_config(RingConfig::new(MAX_VNODES, 0).unwrap());
+    let per_node = f64::from(MAX_NODE_POINTS) / f64::from(MAX_VNODES);
+    let ids: Vec<String> = (0..=MAX_POINTS / MAX_NODE_POINTS as usize)
+        .map(|i| format!("n{i}"))
+        .collect();
+    // One node too many: refused before any point is computed.
+    assert_eq!(
+        ring.add_all(ids.iter().map(|id| (id.as_str(), per_node, ()))),
+        Err(RingError::TooManyPoints)
+    );
+    assert!(ring.is_empty());
+
+    let mut ring = HashRing::with_config(RingConfig::new(1, 0).unwrap());
+    let ids: Vec<String> = (0..MAX_NODES).map(|i| format!("n{i}")).collect();
+    ring.add_all(ids.iter().map(|id| (id.as_str(), 1.0, ())))
+        .unwrap();
+    assert_eq!(ring.len(), MAX_NODES);
+    let fp = ring.fingerprint();
+    assert_eq!(ring.add("one-more", ()), Err(RingError::TooManyNodes));
+    assert_eq!(ring.fingerprint(), fp);
+    // The last slot routes correctly: owner indices use all 16 bits.
+    let last = ring.node_at(MAX_NODES - 1).unwrap().id.to_owned();
+    let (pos, _) = ring.points().find(|&(_, i)| i == MAX_NODES - 1).unwrap();
+    assert_eq!(ring.get_at(pos).unwrap().id, last);
+    assert_eq!(ring.remove(&last), Some(()));
+    ring.add("one-more", ()).unwrap();
+}
+
+#[test]
+fn config_is_validated() {
+    assert_eq!(
+        RingConfig::new(0, 0),
+        Err(RingError::InvalidVnodes { vnodes: 0 })
+    );
+    assert_eq!(
+        RingConfig::new(MAX_VNODES + 1, 0),
+        Err(RingError::InvalidVnodes {
+            vnodes: MAX_VNODES + 1
+        })
+    );
+    let c = RingConfig::new(MAX_VNODES, u32::MAX).unwrap();
+    assert_eq!((c.vnodes(), c.seed()), (MAX_VNODES, u32::MAX));
+    assert_eq!(RingConfig::default().vnodes(), ring_core::DEFAULT_VNODES);
+}
+
+#[test]
+fn errors_display_in_lowercase_and_are_std_errors() {
+    let all = [
+        RingError::EmptyId,
+        RingError::IdTooLong { len: 5000 },
+        RingError::DuplicateId,
+        RingError::UnknownId,
+        RingError::InvalidWeight,
+        RingError::WeightTooLarge,
+        RingError::InvalidVnodes { vnodes: 0 },
+        RingError::TooManyNodes,
+        RingError::TooManyPoints,
+    ];
+    let mut messages = Vec::new();
+    for e in all {
+        let msg = e.to_string();
+        assert!(msg.chars().next().unwrap().is_lowercase(), "{msg}");
+        assert!(!msg.ends_with('.'), "{msg}");
+        let boxed: Box<dyn std::error::Error> = Box::new(e);
+        messages.push(boxed.to_string());
+    }
+    assert!(messages[1].contains("5000") && messages[6].contains("got 0"));
+    messages.sort();
+    messages.dedup();
+    assert_eq!(messages.len(), all.len(), "every error reads differently");
+}
+
+#[test]
+fn empty_ring_answers_nothing() {
+    let ring: HashRing<()> = HashRing::new();
+    assert!(ring.is_empty());
+    assert!(ring.get("k").is_none() && ring.get_at(0).is_none() && ring.get_index("k").is_none());
+    assert!(ring.get_n("k", 3).is_empty());
+    assert_eq!(ring.successors(7).count(), 0);
+    assert!(ring.balance().is_none());
+    assert!(ring.owned().is_empty() && ring.shares().is_empty());
+    assert_eq!(ModuloRouter::from_ring(&ring).get("k"), None);
+    let mut ring = ring;
+    assert_eq!(ring.remove("k"), None);
+}
+
+#[test]
+fn payloads_are_returned_and_editable() {
+    let mut ring = three();
+    assert_eq!(
+        ring.node("b").map(|n| (n.id, n.weight, *n.data)),
+        Some(("b", 2.0, "addr-b"))
+    );
+    *ring.data_mut("c").unwrap() = "moved-c";
+    assert_eq!(*ring.node("c").unwrap().data, "moved-c");
+    let fp = ring.fingerprint();
+    ring.set_weight("b", 2.0).unwrap();
+    assert_eq!(ring.fingerprint(), fp, "same weight, same ring");
+    ring.set_weight("b", 0.5).unwrap();
+    assert_eq!(
+        *ring.node("b").unwrap().data,
+        "addr-b",
+        "set_weight keeps the payload"
+    );
+    assert_eq!(ring.node("b").unwrap().weight, 0.5);
+    assert_eq!(ring.remove("b"), Some("addr-b"));
+    assert!(!ring.contains("b"));
+    let ids: Vec<&str> = ring.iter().map(|n| n.id).collect();
+    assert_eq!(ids, ["a", "c"]);
+}
+
+#[test]
+fn iteration_is_in_byte_order_of_ids() {
+    let mut ring = HashRing::new();
+    for id in ["é", "z", "Z", "a", "🚀", "ab", "a\u{0}"] {
+        ring.add(id, ()).unwrap();
+    }
+    let ids: Vec<&str> = ring.iter().map(|n| n.id).collect();
+    let mut want = ids.clone();
+    want.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+    assert_eq!(ids, want);
+    assert_eq!(ids, ["Z", "a", "a\u{0}", "ab", "z", "é", "🚀"]);
+    assert_eq!(ring.iter().next_back().unwrap().id, "🚀");
+    assert_eq!((&ring).into_iter().len(), 7);
+}
+
+#[test]
+fn owned_arcs_cover_the_ring_and_match_weights() {
+    let ring = three();
+    assert_eq!(ring.owned().iter().sum::<u64>(), 1 << 32);
+    let shares = ring.shares();
+    assert!((shares.iter().map(|s| s.1).sum::<f64>() - 1.0).abs() < 1e-12);
+    // "b" has twice the weight, so about half the ring.
+    assert!(shares[1].1 > 0.35 && shares[1].1 < 0.65, "{shares:?}");
+    let b = ring.balance().unwrap();
+    assert!(b.max_over_avg >= 1.0 && b.min_over_avg <= 1.0);
+
+    let single: HashRing<()> =
+        HashRing::from_nodes(RingConfig::new(1, 0).unwrap(), [("only", 1.0, ())]).unwrap();
+    assert_eq!(single.owned(), [1u64 << 32]);
+    assert_eq!(
+        single.balance(),
+        Some(Balance {
+            max_over_avg: 1.0,
+            min_over_avg: 1.0
+        })
+    );
+}
+
+#[test]
+fn balance_of_loads() {
+    assert_eq!(Balance::from_loads(&[]), None);
+    assert_eq!(Balance::from_loads(&[0, 0]), None);
+    let b = Balance::from_loads(&[10, 20, 30]).unwrap();
+    assert!((b.max_over_avg - 1.5).abs() < 1e-12 && (b.min_over_avg - 0.5).abs() < 1e-12);
+}
+
+#[test]
+fn get_index_and_node_at_agree_with_get() {
+    let ring = three();
+    for i in 0..500 {
+        let key = format!("user:{i}");
+        let idx = ring.get_index(&key).unwrap();
+        assert_eq!(ring.node_at(idx).unwrap().id, ring.get(&key).unwrap().id);
+        assert_eq!(ring.index_at(ring.position(&key)), Some(idx));
+    }
+    assert!(ring.node_at(3).is_none());
+}
+
+#[test]
+fn successors_visit_every_node_once() {
+    let ring = three();
+    let all: Vec<&str> = ring.successors(12345).map(|n| n.id).collect();
+    assert_eq!(all.len(), 3);
+    assert_eq!(ring.get_n("k", 100).len(), 3);
+    // A ring where one node has a single point among thousands still finds it.
+    let mut skewed = HashRing::with_config(RingConfig::new(4096, 1).unwrap());
+    skewed.add("big", ()).unwrap();
+    skewed.add_weighted("tiny", 1e-9, ()).unwrap();
+    assert_eq!(skewed.get_n("k", 2).len(), 2);
+}
+
+#[test]
+fn modulo_router_moves_most_keys_where_the_ring_moves_few() {
+    let ids: Vec<String> = (0..10).map(|i| format!("s{i}")).collect();
+    let mut ring = HashRing::from_nodes(
+        RingConfig::default(),
+        ids.iter().map(|i| (i.as_str(), 1.0, ())),
+    )
+    .unwrap();
+    let keys: Vec<String> = (0..20_000).map(|i| format!("user:{i}")).collect();
+    let (ring_before, mod_before): (Vec<_>, Vec<_>) = {
+        let m = ModuloRouter::from_ring(&ring);
+        keys.iter()
+            .map(|k| {
+                (
+                    ring.get(k).unwrap().id.to_owned(),
+                    m.get(k).unwrap().to_owned(),
+                )
+            })
+            .unzip()
+    };
+    ring.add("s10", ()).unwrap();
+    let m = ModuloRouter::from_ring(&ring);
+    let ring_moved = keys
+        .iter()
+        .zip(&ring_before)
+        .filter(|(k, b)| ring.get(k).unwrap().id != b.as_str())
+        .count();
+    let mod_moved = keys
+        .iter()
+        .zip(&mod_before)
+        .filter(|(k, b)| m.get(k).unwrap() != b.as_str())
+        .count();
+    // 10 -> 11 nodes: the ring moves ~1/11 (9%), modulo ~10/11 (91%).
+    assert!(
+        ring_moved < keys.len() * 13 / 100,
+        "ring moved {ring_moved}"
+    );
+    assert!(
+        mod_moved > keys.len() * 85 / 100,
+        "modulo moved {mod_moved}"
+    );
+    assert_eq!(
+        ModuloRouter::new(["b", "a", "b"], 0),
+        ModuloRouter::new(["a", "b"], 0)
+    );
+}
+
+#[test]
+fn routing_tables_take_at_most_eight_bytes_per_point() {
+    for n in [1usize, 8, 100, 512] {
+        let ids: Vec<String> = (0..n).map(|i| format!("node-{i}")).collect();
+        let ring = HashRing::from_nodes(
+            RingConfig::default(),
+            ids.iter().map(|i| (i.as_str(), 1.0, ())),
+        )
+        .unwrap();
+        // 4 + 2 bytes a point, an index of at most one u32 per two points, and its end marker.
+        let limit = 8 * ring.point_count() + 4;
+        assert!(
+            ring.table_bytes() <= limit,
+            "{n} nodes: {} bytes for {} points",
+            ring.table_bytes(),
+            ring.point_count()
+        );
+    }
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn config_deserialization_is_validated() {
+    let ok: RingConfig = serde_json::from_str(r#"{"vnodes": 160, "seed": 7}"#).unwrap();
+    assert_eq!((ok.vnodes(), ok.seed()), (160, 7));
+    let err = serde_json::from_str::<RingConfig>(r#"{"vnodes": 0, "seed": 7}"#).unwrap_err();
+    assert!(
+        err.to_string().contains("vnodes must be between 1 and"),
+        "{err}"
+    );
+    assert_eq!(
+        serde_json::to_string(&ok).unwrap(),
+        r#"{"vnodes":160,"seed":7}"#
+    );
+}
