@@ -349,3 +349,53 @@ fn config_deserialization_is_validated() {
         r#"{"vnodes":160,"seed":7}"#
     );
 }
+
+/// groupcache and stathat labelled vnodes `decimal(i) ‖ id`, so node "1" vnode 11 and
+/// node "11" vnode 1 both hashed "111" and landed on the same point. Our labels end in
+/// a fixed-width index, so such pairs never share a label.
+#[test]
+fn vnode_labels_are_unambiguous_regression() {
+    let ambiguous = |id: &str, i: u32| format!("{i}{id}");
+    assert_eq!(
+        ambiguous("1", 11),
+        ambiguous("11", 1),
+        "the old scheme collides"
+    );
+
+    let ring = HashRing::from_nodes(
+        RingConfig::new(16, 0).unwrap(),
+        [("1", 1.0, ()), ("11", 1.0, ())],
+    )
+    .unwrap();
+    let of = |id: &str| -> std::collections::BTreeSet<u32> {
+        let idx = ring.iter().position(|n| n.id == id).unwrap();
+        ring.points()
+            .filter(|&(_, o)| o == idx)
+            .map(|(p, _)| p)
+            .collect()
+    };
+    let (one, eleven) = (of("1"), of("11"));
+    assert_eq!((one.len(), eleven.len()), (16, 16));
+    assert!(
+        one.is_disjoint(&eleven),
+        "nodes \"1\" and \"11\" share a point"
+    );
+
+    // The labels themselves, as SPEC.md defines them, are distinct across tricky ids.
+    let mut labels = std::collections::HashSet::new();
+    for id in [
+        "1",
+        "11",
+        "111",
+        "1\u{0}",
+        "\u{0}1",
+        "a",
+        "a\u{0}\u{0}\u{0}\u{0}",
+    ] {
+        for i in 0u32..300 {
+            let mut label = id.as_bytes().to_vec();
+            label.extend_from_slice(&i.to_le_bytes());
+            assert!(labels.insert(label), "label of ({id:?}, {i}) repeats");
+        }
+    }
+}
