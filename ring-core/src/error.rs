@@ -30,6 +30,8 @@ pub enum RingError {
     TooManyNodes,
     /// The ring would hold more than [`MAX_POINTS`](crate::MAX_POINTS) points in total.
     TooManyPoints,
+    /// Two rings compared or combined have different hash seeds.
+    SeedMismatch,
 }
 
 impl fmt::Display for RingError {
@@ -60,6 +62,7 @@ impl fmt::Display for RingError {
                 "the ring would hold more than {} points",
                 crate::MAX_POINTS
             ),
+            Self::SeedMismatch => f.write_str("the rings use different hash seeds"),
         }
     }
 }

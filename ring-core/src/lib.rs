@@ -25,6 +25,8 @@ mod error;
 mod fingerprint;
 mod hash;
 mod modulo;
+mod plan;
+mod replica_plan;
 mod ring;
 mod stats;
 
@@ -32,6 +34,8 @@ pub use config::{RingConfig, DEFAULT_VNODES, MAX_VNODES};
 pub use error::RingError;
 pub use hash::murmur3_32;
 pub use modulo::ModuloRouter;
+pub use plan::{diff, Flow, Move, Plan};
+pub use replica_plan::{diff_replicas, ReplicaChange, ReplicaPlan};
 pub use ring::{
     vnode_count, HashRing, Iter, Node, Successors, MAX_ID_BYTES, MAX_NODES, MAX_NODE_POINTS,
     MAX_POINTS,

@@ -142,6 +142,7 @@ fn errors_display_in_lowercase_and_are_std_errors() {
         RingError::InvalidVnodes { vnodes: 0 },
         RingError::TooManyNodes,
         RingError::TooManyPoints,
+        RingError::SeedMismatch,
     ];
     let mut messages = Vec::new();
     for e in all {
