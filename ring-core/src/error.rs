@@ -32,6 +32,8 @@ pub enum RingError {
     TooManyPoints,
     /// Two rings compared or combined have different hash seeds.
     SeedMismatch,
+    /// A transition's progress was outside `0..=1`, not a number, or behind its current value.
+    InvalidProgress,
 }
 
 impl fmt::Display for RingError {
@@ -63,6 +65,9 @@ impl fmt::Display for RingError {
                 crate::MAX_POINTS
             ),
             Self::SeedMismatch => f.write_str("the rings use different hash seeds"),
+            Self::InvalidProgress => f.write_str(
+                "progress must be between 0 and 1 (or step between 0 and steps) and may not go back",
+            ),
         }
     }
 }

@@ -29,6 +29,7 @@ mod plan;
 mod replica_plan;
 mod ring;
 mod stats;
+mod transition;
 
 pub use config::{RingConfig, DEFAULT_VNODES, MAX_VNODES};
 pub use error::RingError;
@@ -41,6 +42,7 @@ pub use ring::{
     MAX_POINTS,
 };
 pub use stats::{Balance, RING_SIZE};
+pub use transition::{Route, Transition};
 
 /// The workspace README's Rust examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -308,6 +308,22 @@ impl Plan {
         flows
     }
 
+    /// `(first, last)` of each arc, in position order.
+    pub(crate) fn bounds(&self) -> impl ExactSizeIterator<Item = (u32, u32)> + '_ {
+        self.arcs.iter().map(|a| (a.first, a.last))
+    }
+
+    /// The index of the arc covering `position`.
+    pub(crate) fn arc_index_at(&self, position: u32) -> Option<usize> {
+        let i = self.arcs.partition_point(|a| a.last < position);
+        self.arcs.get(i).filter(|a| a.first <= position).map(|_| i)
+    }
+
+    /// The arc at `index` in position order.
+    pub(crate) fn arc(&self, index: usize) -> Move<'_> {
+        self.view(&self.arcs[index])
+    }
+
     /// The seed both rings share.
     #[must_use]
     pub const fn seed(&self) -> u32 {

@@ -143,6 +143,7 @@ fn errors_display_in_lowercase_and_are_std_errors() {
         RingError::TooManyNodes,
         RingError::TooManyPoints,
         RingError::SeedMismatch,
+        RingError::InvalidProgress,
     ];
     let mut messages = Vec::new();
     for e in all {
