@@ -28,6 +28,8 @@ mod modulo;
 mod plan;
 mod replica_plan;
 mod ring;
+#[cfg(feature = "serde")]
+mod snapshot;
 mod stats;
 mod transition;
 
@@ -41,6 +43,8 @@ pub use ring::{
     vnode_count, HashRing, Iter, Node, Successors, MAX_ID_BYTES, MAX_NODES, MAX_NODE_POINTS,
     MAX_POINTS,
 };
+#[cfg(feature = "serde")]
+pub use snapshot::{Server, Snapshot, SnapshotError, SNAPSHOT_VERSION};
 pub use stats::{Balance, RING_SIZE};
 pub use transition::{Route, Transition};
 
