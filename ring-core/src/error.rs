@@ -34,6 +34,8 @@ pub enum RingError {
     SeedMismatch,
     /// A transition's progress was outside `0..=1`, not a number, or behind its current value.
     InvalidProgress,
+    /// A bounded-load balance factor was below 1, not a number, or infinite.
+    InvalidBalanceFactor,
 }
 
 impl fmt::Display for RingError {
@@ -65,6 +67,9 @@ impl fmt::Display for RingError {
                 crate::MAX_POINTS
             ),
             Self::SeedMismatch => f.write_str("the rings use different hash seeds"),
+            Self::InvalidBalanceFactor => {
+                f.write_str("balance factor must be a finite number of at least 1")
+            }
             Self::InvalidProgress => f.write_str(
                 "progress must be between 0 and 1 (or step between 0 and steps) and may not go back",
             ),

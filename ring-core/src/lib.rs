@@ -20,6 +20,7 @@
 
 extern crate alloc;
 
+mod bounded;
 mod config;
 mod error;
 mod fingerprint;
@@ -33,6 +34,7 @@ mod snapshot;
 mod stats;
 mod transition;
 
+pub use bounded::BoundedLoads;
 pub use config::{RingConfig, DEFAULT_VNODES, MAX_VNODES};
 pub use error::RingError;
 pub use hash::murmur3_32;

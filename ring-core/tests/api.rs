@@ -144,6 +144,7 @@ fn errors_display_in_lowercase_and_are_std_errors() {
         RingError::TooManyPoints,
         RingError::SeedMismatch,
         RingError::InvalidProgress,
+        RingError::InvalidBalanceFactor,
     ];
     let mut messages = Vec::new();
     for e in all {

@@ -1,0 +1,147 @@
+//! Bounded-load assignment: the cap holds after every operation, a large factor is plain
+//! consistent hashing, the same operations give the same assignment, and membership
+//! changes move only what they must.
+
+use proptest::prelude::*;
+use proptest::test_runner::RngSeed;
+use ring_core::{BoundedLoads, HashRing, RingConfig, RingError};
+
+const IDS: &[&str] = &["a", "b", "c", "d", "e", "f"];
+
+fn check_caps(loads: &BoundedLoads, ring: &HashRing<()>) -> Result<(), TestCaseError> {
+    let m = loads.len();
+    let mut sum = 0;
+    for node in ring.iter() {
+        let (load, cap) = (loads.load(node.id), loads.cap(ring, node.id, m));
+        prop_assert!(
+            load <= cap,
+            "{} holds {} > cap {} of {} items",
+            node.id,
+            load,
+            cap,
+            m
+        );
+        sum += load;
+    }
+    prop_assert_eq!(sum as usize, m, "every item sits on a live node");
+    Ok(())
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Assign(u16),
+    Release(u16),
+    Join(usize),
+    Leave(usize),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        6 => (0u16..400).prop_map(Op::Assign),
+        2 => (0u16..400).prop_map(Op::Release),
+        1 => (0..IDS.len()).prop_map(Op::Join),
+        1 => (0..IDS.len()).prop_map(Op::Leave),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1_000, rng_seed: RngSeed::Fixed(0xb0a0_2026), ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_cap_holds_after_every_operation(
+        c in prop_oneof![Just(1.0), Just(1.1), Just(1.25), Just(2.0), 1.0f64..3.0],
+        weighted in any::<bool>(),
+        ops in proptest::collection::vec(op(), 1..120),
+    ) {
+        let cfg = RingConfig::new(32, 5).unwrap();
+        let weight = |i: usize| if weighted { 1.0 + i as f64 / 2.0 } else { 1.0 };
+        let mut ring = HashRing::with_config(cfg);
+        ring.add_weighted("a", weight(0), ()).unwrap();
+        let mut loads = BoundedLoads::new(c).unwrap();
+        let mut twin = BoundedLoads::new(c).unwrap();
+        for op in ops {
+            match op {
+                Op::Assign(k) => {
+                    let key = format!("conn:{k}");
+                    let node = loads.assign(&ring, &key).unwrap().id.to_owned();
+                    prop_assert_eq!(loads.owner(&key), Some(node.as_str()));
+                    twin.assign(&ring, &key);
+                }
+                Op::Release(k) => {
+                    let key = format!("conn:{k}");
+                    let had = loads.owner(&key).is_some();
+                    prop_assert_eq!(loads.release(&ring, &key), had);
+                    twin.release(&ring, &key);
+                    prop_assert!(loads.owner(&key).is_none());
+                }
+                Op::Join(i) => {
+                    if ring.add_weighted(IDS[i], weight(i), ()).is_ok() {
+                        loads.rebalance(&ring);
+                        twin.rebalance(&ring);
+                    }
+                }
+                Op::Leave(i) => {
+                    if ring.len() > 1 && ring.remove(IDS[i]).is_some() {
+                        let leaving = loads.load(IDS[i]) as usize;
+                        // All its items move, and others only to a node before their own.
+                        prop_assert!(loads.rebalance(&ring) >= leaving);
+                        twin.rebalance(&ring);
+                    }
+                }
+            }
+            check_caps(&loads, &ring)?;
+        }
+        prop_assert_eq!(&loads, &twin, "the same operations give the same assignment");
+        // After a rebalance no item can move to an earlier node with room.
+        loads.rebalance(&ring);
+        prop_assert_eq!(loads.clone().rebalance(&ring), 0, "rebalance is idempotent");
+    }
+
+    #[test]
+    fn a_large_factor_is_plain_consistent_hashing(nodes in proptest::sample::subsequence(IDS, 1..=IDS.len()), n in 1usize..300) {
+        let ring = HashRing::from_nodes(RingConfig::new(64, 1).unwrap(), nodes.iter().map(|&i| (i, 1.0, ()))).unwrap();
+        let mut loads = BoundedLoads::new(1e12).unwrap();
+        for k in 0..n {
+            let key = format!("k{k}");
+            prop_assert_eq!(loads.assign(&ring, &key).unwrap().id, ring.get(&key).unwrap().id);
+        }
+    }
+}
+
+#[test]
+fn factor_is_validated_and_empty_rings_assign_nothing() {
+    for c in [0.0, 0.99, -1.0, f64::NAN, f64::INFINITY] {
+        assert_eq!(
+            BoundedLoads::new(c).unwrap_err(),
+            RingError::InvalidBalanceFactor,
+            "{c}"
+        );
+    }
+    let ring: HashRing<()> = HashRing::new();
+    let mut loads = BoundedLoads::new(1.0).unwrap();
+    assert!(loads.assign(&ring, "k").is_none());
+    assert!(!loads.release(&ring, "k"));
+    assert_eq!(loads.rebalance(&ring), 0);
+}
+
+#[test]
+fn tight_cap_spreads_load_evenly_and_joins_move_little() {
+    let ids: Vec<String> = (0..10).map(|i| format!("s{i}")).collect();
+    let mut ring = HashRing::from_nodes(
+        RingConfig::new(160, 0).unwrap(),
+        ids[..9].iter().map(|i| (i.as_str(), 1.0, ())),
+    )
+    .unwrap();
+    let mut loads = BoundedLoads::new(1.25).unwrap();
+    for k in 0..9_000 {
+        loads.assign(&ring, format!("conn:{k}"));
+    }
+    let max = ring.iter().map(|n| loads.load(n.id)).max().unwrap();
+    assert!(max <= 1_250, "{max}");
+    ring.add("s9", ()).unwrap();
+    let moved = loads.rebalance(&ring);
+    // The newcomer takes about its share, as plain hashing would (~1/10), not much more.
+    assert!(loads.load("s9") > 500, "{}", loads.load("s9"));
+    assert!(moved < 9_000 / 6, "{moved}");
+    assert!(ring.iter().all(|n| loads.load(n.id) <= 1_125));
+}
