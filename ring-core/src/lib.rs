@@ -25,6 +25,7 @@ mod config;
 mod error;
 mod fingerprint;
 mod hash;
+mod ketama;
 mod modulo;
 mod plan;
 mod replica_plan;
@@ -38,6 +39,10 @@ pub use bounded::BoundedLoads;
 pub use config::{RingConfig, DEFAULT_VNODES, MAX_VNODES};
 pub use error::RingError;
 pub use hash::murmur3_32;
+pub use ketama::{
+    ketama_digests, ketama_hash, Ketama, KetamaServer, KETAMA_DEFAULT_PORT, KETAMA_MAX_HOST,
+    KETAMA_POINTS_PER_SERVER,
+};
 pub use modulo::ModuloRouter;
 pub use plan::{diff, Flow, Move, Plan};
 pub use replica_plan::{diff_replicas, ReplicaChange, ReplicaPlan};

@@ -130,3 +130,64 @@ class Ring:
         if not self.nodes:
             return None
         return self.nodes[self.position(key) % len(self.nodes)]["id"]
+
+
+# SPEC.md sections 10 and 11: migration plans and transition cut-over order.
+
+def segments(old: Ring, new: Ring):
+    """(first, last) arcs on which both rings' owning points are constant, in order."""
+    cuts = sorted(set(old.positions) | set(new.positions))
+    if not old.positions or not new.positions:
+        return []
+    out, first = [], 0
+    for cut in cuts:
+        out.append((first, cut))
+        first = cut + 1
+    if first <= MASK:
+        out.append((first, MASK))
+    return out
+
+
+def diff(old: Ring, new: Ring):
+    """Coalesced [first, last, from, to] arcs whose owner changes."""
+    moves = []
+    for first, last in segments(old, new):
+        a, b = old.owner_at(last), new.owner_at(last)
+        if a == b:
+            continue
+        if moves and moves[-1][2:] == [a, b] and moves[-1][1] + 1 == first:
+            moves[-1][1] = last
+        else:
+            moves.append([first, last, a, b])
+    return moves
+
+
+def diff_replicas(old: Ring, new: Ring, n: int):
+    """Coalesced [first, last, old list, new list] arcs whose n-replica list changes."""
+    changes = []
+    for first, last in segments(old, new):
+        a, b = old.successors(last, n), new.successors(last, n)
+        if a == b:
+            continue
+        if changes and changes[-1][2:] == [a, b] and changes[-1][1] + 1 == first:
+            changes[-1][1] = last
+        else:
+            changes.append([first, last, a, b])
+    return changes
+
+
+def cut_order(moves, epoch: int, seed: int):
+    """Indices of moves in cut-over order: by H(LE64(epoch) ‖ LE32(first), seed), then first."""
+    keyed = [(murmur3_32(struct.pack("<QI", epoch, m[0]), seed), m[0], i) for i, m in enumerate(moves)]
+    return [i for _, _, i in sorted(keyed)]
+
+
+def cut_count(moves, order, threshold: int) -> int:
+    """How many arcs, in cut-over order, fit under the threshold."""
+    total, count = 0, 0
+    for i in order:
+        total += moves[i][1] - moves[i][0] + 1
+        if total > threshold:
+            break
+        count += 1
+    return count
