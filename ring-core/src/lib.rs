@@ -30,8 +30,9 @@ mod modulo;
 mod plan;
 mod replica_plan;
 mod ring;
-#[cfg(feature = "serde")]
 mod snapshot;
+#[cfg(feature = "serde")]
+mod snapshot_serde;
 mod stats;
 mod transition;
 
@@ -47,10 +48,9 @@ pub use modulo::ModuloRouter;
 pub use plan::{diff, Flow, Move, Plan};
 pub use replica_plan::{diff_replicas, ReplicaChange, ReplicaPlan};
 pub use ring::{
-    vnode_count, HashRing, Iter, Node, Successors, MAX_ID_BYTES, MAX_NODES, MAX_NODE_POINTS,
-    MAX_POINTS,
+    vnode_count, HashRing, Iter, Node, SuccessorIndices, Successors, MAX_ID_BYTES, MAX_NODES,
+    MAX_NODE_POINTS, MAX_POINTS,
 };
-#[cfg(feature = "serde")]
 pub use snapshot::{Server, Snapshot, SnapshotError, SNAPSHOT_VERSION};
 pub use stats::{Balance, RING_SIZE};
 pub use transition::{Route, Transition};

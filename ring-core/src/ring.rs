@@ -377,10 +377,15 @@ impl<T> HashRing<T> {
     /// Every node, each once, in the order met walking clockwise from `position`.
     #[must_use]
     pub fn successors(&self, position: u32) -> Successors<'_, T> {
-        let start = self.point_at(position).unwrap_or(0);
-        Successors {
+        Successors(self.successor_indices(position))
+    }
+
+    /// As [`successors`](Self::successors), yielding [`iter`](Self::iter)-order indices.
+    #[must_use]
+    pub fn successor_indices(&self, position: u32) -> SuccessorIndices<'_, T> {
+        SuccessorIndices {
             ring: self,
-            next: start,
+            next: self.point_at(position).unwrap_or(0),
             steps_left: self.positions.len(),
             unseen: self.nodes.len(),
             seen: alloc::vec![0u64; self.nodes.len().div_ceil(64)],
@@ -633,7 +638,23 @@ impl<'a, T> IntoIterator for &'a HashRing<T> {
 }
 
 /// Distinct nodes in clockwise order from a position; see [`HashRing::successors`].
-pub struct Successors<'a, T> {
+pub struct Successors<'a, T>(SuccessorIndices<'a, T>);
+
+impl<'a, T> Iterator for Successors<'a, T> {
+    type Item = Node<'a, T>;
+    fn next(&mut self) -> Option<Node<'a, T>> {
+        let ring = self.0.ring;
+        self.0.next().map(|i| Node::of(&ring.nodes[i]))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+
+/// The [`iter`](HashRing::iter)-order indices of distinct nodes in clockwise order from
+/// a position; see [`HashRing::successor_indices`].
+pub struct SuccessorIndices<'a, T> {
     ring: &'a HashRing<T>,
     next: usize,
     steps_left: usize,
@@ -641,9 +662,9 @@ pub struct Successors<'a, T> {
     seen: Vec<u64>,
 }
 
-impl<'a, T> Iterator for Successors<'a, T> {
-    type Item = Node<'a, T>;
-    fn next(&mut self) -> Option<Node<'a, T>> {
+impl<T> Iterator for SuccessorIndices<'_, T> {
+    type Item = usize;
+    fn next(&mut self) -> Option<usize> {
         while self.unseen > 0 && self.steps_left > 0 {
             let owner = usize::from(self.ring.owners[self.next]);
             self.steps_left -= 1;
@@ -655,7 +676,7 @@ impl<'a, T> Iterator for Successors<'a, T> {
             if self.seen[word] & bit == 0 {
                 self.seen[word] |= bit;
                 self.unseen -= 1;
-                return Some(Node::of(&self.ring.nodes[owner]));
+                return Some(owner);
             }
         }
         None

@@ -139,12 +139,12 @@ impl<T> Transition<T> {
     /// # Errors
     /// [`RingError::InvalidProgress`] unless `1 <= steps` and `step <= steps`, and the step
     /// is not behind the current progress.
-    pub fn set_step(&mut self, step: u64, steps: u64) -> Result<usize, RingError> {
+    pub fn set_step(&mut self, step: u32, steps: u32) -> Result<usize, RingError> {
         if steps == 0 || step > steps {
             return Err(RingError::InvalidProgress);
         }
-        let threshold = u128::from(self.total()) * u128::from(step) / u128::from(steps);
-        self.advance_to(threshold as u64)
+        // total <= 2^32 and step < 2^32, so the product fits in 64 bits.
+        self.advance_to(self.total() * u64::from(step) / u64::from(steps))
     }
 
     fn advance_to(&mut self, threshold: u64) -> Result<usize, RingError> {

@@ -92,7 +92,7 @@ fn migration_vectors_replay() {
         assert_eq!(changes, want, "{ctx}: replica changes");
 
         let mut t = Transition::new(old, new, doc["epoch"].as_u64().unwrap()).unwrap();
-        let steps = expect["steps"].as_u64().unwrap();
+        let steps = expect["steps"].as_u64().unwrap() as u32;
         let counts: Vec<usize> = expect["cut_counts"]
             .as_array()
             .unwrap()

@@ -8,12 +8,12 @@ use ring_core::{HashRing, RingConfig, Snapshot, DEFAULT_VNODES};
 
 #[test]
 fn the_seed_metadata_loads_as_is() {
-    let doc = r#"{"servers": [{"id": 0, "address": "ws-server-0"}, {"id": 1, "address": "ws-server-1"}, {"id": "ws-2"}]}"#;
+    let doc = r#"{"servers": [{"id": 0, "address": "ws-server-0"}, {"id": 1, "address": "ws-server-1"}, {"id": "ws-2"}, {"id": 3.0}]}"#;
     let snap: Snapshot = serde_json::from_str(doc).unwrap();
     assert_eq!(snap.epoch, 0);
     assert_eq!(snap.config, RingConfig::default());
     let ids: Vec<&str> = snap.servers.iter().map(|s| s.id.as_str()).collect();
-    assert_eq!(ids, ["0", "1", "ws-2"]);
+    assert_eq!(ids, ["0", "1", "ws-2", "3"]);
     assert!(snap.servers.iter().all(|s| s.weight == 1.0));
     let ring = snap.to_ring().unwrap();
     assert_eq!(ring.node("1").unwrap().data.as_deref(), Some("ws-server-1"));
@@ -30,10 +30,12 @@ fn documents_round_trip_exactly() {
     assert_eq!(again, snap);
 }
 
+/// The parse error, or else the validation error, of a document.
 fn error(doc: &str) -> String {
-    serde_json::from_str::<Snapshot>(doc)
-        .unwrap_err()
-        .to_string()
+    match serde_json::from_str::<Snapshot>(doc) {
+        Err(e) => e.to_string(),
+        Ok(snap) => snap.to_ring().expect_err("an invalid document").to_string(),
+    }
 }
 
 #[test]

@@ -102,7 +102,7 @@ proptest! {
     /// Routers that build the same rings in different orders and set the same step agree
     /// on every arc and every route.
     #[test]
-    fn routers_agree_at_every_step((cfg, before, after) in change(), epoch in any::<u64>(), steps in 1u64..10) {
+    fn routers_agree_at_every_step((cfg, before, after) in change(), epoch in any::<u64>(), steps in 1u32..10) {
         let rev = |ids: &[&'static str]| ids.iter().rev().copied().collect::<Vec<_>>();
         let mut a = Transition::new(ring(cfg, &before), ring(cfg, &after), epoch).unwrap();
         let mut b = Transition::new(ring(cfg, &rev(&before)), ring(cfg, &rev(&after)), epoch).unwrap();

@@ -1,0 +1,325 @@
+//! `HashRing`: the JS face of `ring_core::HashRing`, with JS values as payloads.
+
+use js_sys::Array;
+use ring_core::{RingConfig, Snapshot};
+use wasm_bindgen::prelude::*;
+
+use crate::convert::{count, describe, field, key, number, ring_error, type_error, u32_option};
+
+/// A consistent-hash ring. Node ids are strings; each node may carry any JS value.
+#[wasm_bindgen(js_name = HashRing)]
+pub struct JsHashRing {
+    pub(crate) inner: ring_core::HashRing<JsValue>,
+    /// The ids as JS strings, in id order: built once per membership change so a lookup
+    /// returns a cached string instead of decoding UTF-8.
+    ids: Vec<JsValue>,
+}
+
+impl JsHashRing {
+    pub(crate) fn wrap(inner: ring_core::HashRing<JsValue>) -> Self {
+        let mut ring = Self {
+            inner,
+            ids: Vec::new(),
+        };
+        ring.refresh_ids();
+        ring
+    }
+
+    fn refresh_ids(&mut self) {
+        self.ids = self.inner.iter().map(|n| JsValue::from_str(n.id)).collect();
+    }
+
+    fn id_at(&self, index: Option<usize>) -> JsValue {
+        index
+            .and_then(|i| self.ids.get(i))
+            .cloned()
+            .unwrap_or(JsValue::UNDEFINED)
+    }
+}
+
+#[wasm_bindgen(js_class = HashRing)]
+impl JsHashRing {
+    /// `new HashRing({ vnodes, seed })`; both optional (defaults: 1024 and 0).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "RingOptions")] options: JsValue,
+    ) -> Result<JsHashRing, JsValue> {
+        const CTX: &str = "new HashRing()";
+        let vnodes = field(&options, "vnodes", CTX)?;
+        let seed = field(&options, "seed", CTX)?;
+        let vnodes = if vnodes.is_undefined() {
+            ring_core::DEFAULT_VNODES
+        } else {
+            u32_option(&vnodes, CTX, "vnodes")?
+        };
+        let seed = if seed.is_undefined() {
+            0
+        } else {
+            u32_option(&seed, CTX, "seed")?
+        };
+        let config = RingConfig::new(vnodes, seed).map_err(|e| ring_error(CTX, e))?;
+        Ok(Self::wrap(ring_core::HashRing::with_config(config)))
+    }
+
+    /// `ring.add(id, { weight, data })`; options optional (weight 1).
+    pub fn add(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "NodeOptions")] options: JsValue,
+    ) -> Result<(), JsValue> {
+        let node = crate::convert::id(&id, "add()")?;
+        let ctx = format!("add(\"{node}\")");
+        let weight = field(&options, "weight", &ctx)?;
+        let weight = if weight.is_undefined() {
+            1.0
+        } else {
+            number(&weight, &ctx, "weight")?
+        };
+        let data = field(&options, "data", &ctx)?;
+        self.inner
+            .add_weighted(&node, weight, data)
+            .map_err(|e| ring_error(&ctx, e))?;
+        self.refresh_ids();
+        Ok(())
+    }
+
+    /// Removes a node; `true` if it was there.
+    pub fn remove(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+    ) -> Result<bool, JsValue> {
+        let node = crate::convert::id(&id, "remove()")?;
+        let removed = self.inner.remove(&node).is_some();
+        if removed {
+            self.refresh_ids();
+        }
+        Ok(removed)
+    }
+
+    /// Changes a node's weight.
+    #[wasm_bindgen(js_name = setWeight)]
+    pub fn set_weight(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] weight: JsValue,
+    ) -> Result<(), JsValue> {
+        let node = crate::convert::id(&id, "setWeight()")?;
+        let ctx = format!("setWeight(\"{node}\")");
+        let weight = number(&weight, &ctx, "weight")?;
+        self.inner
+            .set_weight(&node, weight)
+            .map_err(|e| ring_error(&ctx, e))
+    }
+
+    /// The id of the node owning `key`, or `undefined` on an empty ring.
+    #[wasm_bindgen(unchecked_return_type = "string | undefined")]
+    pub fn get(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Key")] key: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let key = crate::convert::key(&key, "get()")?;
+        Ok(self.id_at(self.inner.get_index(&key)))
+    }
+
+    /// `get` for a string key: the fast path the package's `get` takes for strings.
+    #[wasm_bindgen(js_name = getStr, skip_typescript)]
+    pub fn get_str(&self, key: &str) -> JsValue {
+        self.id_at(self.inner.get_index(key))
+    }
+
+    /// `get` for a byte key: the fast path the package's `get` takes for `Uint8Array`s.
+    #[wasm_bindgen(js_name = getBytes, skip_typescript)]
+    pub fn get_bytes(&self, key: &[u8]) -> JsValue {
+        self.id_at(self.inner.get_index(key))
+    }
+
+    /// Up to `n` distinct node ids clockwise from `key`, owner first.
+    #[wasm_bindgen(js_name = getN, unchecked_return_type = "string[]")]
+    pub fn get_n(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Key")] key: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] n: JsValue,
+    ) -> Result<Array, JsValue> {
+        let key = crate::convert::key(&key, "getN()")?;
+        let n = count(&n, "getN()", "n")?;
+        let position = self.inner.position(&key);
+        Ok(self
+            .inner
+            .successor_indices(position)
+            .take(n)
+            .map(|i| self.id_at(Some(i)))
+            .collect())
+    }
+
+    /// `get` for each key of an array, in one call.
+    #[wasm_bindgen(js_name = getMany, unchecked_return_type = "Array<string | undefined>")]
+    pub fn get_many(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Key[]")] keys: JsValue,
+    ) -> Result<Array, JsValue> {
+        let keys: &Array = keys.dyn_ref().ok_or_else(|| {
+            type_error(&format!(
+                "getMany(): keys must be an array, got {}",
+                describe(&keys)
+            ))
+        })?;
+        let out = Array::new_with_length(keys.length());
+        for (i, k) in keys.iter().enumerate() {
+            let k = key(&k, &format!("getMany(): keys[{i}]"))?;
+            out.set(i as u32, self.id_at(self.inner.get_index(&k)));
+        }
+        Ok(out)
+    }
+
+    /// The key's ring position (MurmurHash3 under the ring's seed).
+    pub fn position(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Key")] key: JsValue,
+    ) -> Result<u32, JsValue> {
+        let key = crate::convert::key(&key, "position()")?;
+        Ok(self.inner.position(&key))
+    }
+
+    /// Whether a node with this id is on the ring.
+    pub fn has(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+    ) -> Result<bool, JsValue> {
+        Ok(self.inner.contains(&crate::convert::id(&id, "has()")?))
+    }
+
+    /// The data stored with a node, or `undefined`.
+    #[wasm_bindgen(unchecked_return_type = "unknown")]
+    pub fn data(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let node = crate::convert::id(&id, "data()")?;
+        Ok(self
+            .inner
+            .node(&node)
+            .map_or(JsValue::UNDEFINED, |n| n.data.clone()))
+    }
+
+    /// A node's weight, or `undefined`.
+    pub fn weight(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+    ) -> Result<Option<f64>, JsValue> {
+        let node = crate::convert::id(&id, "weight()")?;
+        Ok(self.inner.node(&node).map(|n| n.weight))
+    }
+
+    /// The node ids, in id order (the same on every platform).
+    #[wasm_bindgen(unchecked_return_type = "string[]")]
+    pub fn nodes(&self) -> Array {
+        self.ids.iter().collect()
+    }
+
+    /// How many nodes.
+    #[wasm_bindgen(getter)]
+    pub fn size(&self) -> usize {
+        self.inner.len()
+    }
+
+    /// How many points (virtual nodes).
+    #[wasm_bindgen(getter, js_name = pointCount)]
+    pub fn point_count(&self) -> usize {
+        self.inner.point_count()
+    }
+
+    /// Virtual nodes per unit of weight.
+    #[wasm_bindgen(getter)]
+    pub fn vnodes(&self) -> u32 {
+        self.inner.config().vnodes()
+    }
+
+    /// The hash seed.
+    #[wasm_bindgen(getter)]
+    pub fn seed(&self) -> u32 {
+        self.inner.config().seed()
+    }
+
+    /// 16 hex digits; equal exactly when config and membership are equal.
+    #[wasm_bindgen(getter)]
+    pub fn fingerprint(&self) -> String {
+        format!("{:016x}", self.inner.fingerprint())
+    }
+
+    /// `[{ id, share }]` in id order: each node's fraction of the ring.
+    #[wasm_bindgen(unchecked_return_type = "Share[]")]
+    pub fn shares(&self) -> Array {
+        let owned = self.inner.owned();
+        self.inner
+            .iter()
+            .zip(owned)
+            .map(|(n, o)| {
+                let entry = js_sys::Object::new();
+                let _ = js_sys::Reflect::set(&entry, &"id".into(), &JsValue::from_str(n.id));
+                let _ = js_sys::Reflect::set(
+                    &entry,
+                    &"share".into(),
+                    &JsValue::from_f64(o as f64 / 4_294_967_296.0),
+                );
+                JsValue::from(entry)
+            })
+            .collect()
+    }
+
+    /// `{ maxOverAvg, minOverAvg }` relative to weights, or `undefined` when empty.
+    #[wasm_bindgen(unchecked_return_type = "Balance | undefined")]
+    pub fn balance(&self) -> JsValue {
+        self.inner.balance().map_or(JsValue::UNDEFINED, |b| {
+            let out = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&out, &"maxOverAvg".into(), &b.max_over_avg.into());
+            let _ = js_sys::Reflect::set(&out, &"minOverAvg".into(), &b.min_over_avg.into());
+            out.into()
+        })
+    }
+
+    /// The membership document (`SPEC.md`, section 14); string data become addresses.
+    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "Snapshot")]
+    pub fn to_json(&self) -> Result<JsValue, JsValue> {
+        self.snapshot(0.0)
+    }
+
+    /// As `toJSON`, with an epoch.
+    #[wasm_bindgen(unchecked_return_type = "Snapshot")]
+    pub fn snapshot(&self, epoch: f64) -> Result<JsValue, JsValue> {
+        if !(epoch.is_finite()
+            && epoch >= 0.0
+            && epoch.fract() == 0.0
+            && epoch <= 9_007_199_254_740_991.0)
+        {
+            return Err(crate::convert::range_error(
+                "snapshot(): epoch must be a safe whole number",
+                "INVALID_ARGUMENT",
+            ));
+        }
+        Ok(crate::snapshot::to_js(&Snapshot::from_ring(
+            &self.inner,
+            epoch as u64,
+            JsValue::as_string,
+        )))
+    }
+
+    /// A ring from a membership document; addresses become data.
+    #[wasm_bindgen(js_name = fromJSON)]
+    pub fn from_json(
+        #[wasm_bindgen(unchecked_param_type = "Snapshot")] doc: JsValue,
+    ) -> Result<JsHashRing, JsValue> {
+        let snap = crate::snapshot::from_js(&doc)?;
+        let mut ring = ring_core::HashRing::with_config(snap.config);
+        ring.add_all(snap.servers.iter().map(|s| {
+            (
+                s.id.as_str(),
+                s.weight,
+                s.address
+                    .as_deref()
+                    .map_or(JsValue::UNDEFINED, JsValue::from_str),
+            )
+        }))
+        .map_err(|e| ring_error("HashRing.fromJSON()", e))?;
+        Ok(Self::wrap(ring))
+    }
+}
