@@ -14,9 +14,16 @@ rm -rf pkg/dist
 for target in nodejs web; do
   dir=pkg/dist/$([ "$target" = nodejs ] && echo node || echo "$target")
   wasm-bindgen "$input" --out-dir "$dir" --out-name ringroute --target "$target"
-  "$wasm_opt" -Oz --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
+  "$wasm_opt" -Oz --converge --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
     --enable-sign-ext --enable-mutable-globals --strip-debug --strip-producers "$dir/ringroute_bg.wasm" -o "$dir/ringroute_bg.wasm"
 done
+# wasm-bindgen cannot mark a parameter optional once its type is overridden.
+sed -i -e 's/constructor(options: RingOptions)/constructor(options?: RingOptions)/' \
+  -e 's/add(id: string, options: NodeOptions)/add(id: string, options?: NodeOptions)/' \
+  -e 's/constructor(prev: HashRing, next: HashRing, epoch: number)/constructor(prev: HashRing, next: HashRing, epoch?: number)/' \
+  pkg/dist/*/ringroute.d.ts
+# The raw wasm exports in the web build's InitOutput are typed `any`; nothing public is.
+sed -i '/^    readonly /s/\bany\b/unknown/g' pkg/dist/web/ringroute.d.ts
 # The package is "type": "module"; the Node build is CommonJS.
 mv pkg/dist/node/ringroute.js pkg/dist/node/ringroute.cjs
 sed -i 's/ringroute\.js/ringroute.cjs/g' pkg/dist/node/package.json 2>/dev/null || true

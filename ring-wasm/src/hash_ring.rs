@@ -133,6 +133,35 @@ impl JsHashRing {
         self.id_at(self.inner.get_index(key))
     }
 
+    /// The batch fast path behind the package's `getMany` for string keys: `joined` is
+    /// the keys concatenated, `lens` their lengths in UTF-16 units. Returns each key's
+    /// node index (in `nodes()` order, `u32::MAX` on an empty ring), or `undefined` if a
+    /// surrogate pair straddles two keys, so the caller falls back to one `get` a key.
+    #[wasm_bindgen(js_name = indexMany, skip_typescript)]
+    pub fn index_many(&self, joined: &str, lens: &[u32]) -> Option<Vec<u32>> {
+        let mut out = Vec::with_capacity(lens.len());
+        let mut chars = joined.char_indices().peekable();
+        let mut start = 0;
+        for &len in lens {
+            let mut units = 0;
+            while units < len {
+                let (_, c) = chars.next()?;
+                units += c.len_utf16() as u32;
+            }
+            if units != len {
+                return None;
+            }
+            let end = chars.peek().map_or(joined.len(), |&(i, _)| i);
+            out.push(
+                self.inner
+                    .get_index(&joined.as_bytes()[start..end])
+                    .map_or(u32::MAX, |i| i as u32),
+            );
+            start = end;
+        }
+        Some(out)
+    }
+
     /// Up to `n` distinct node ids clockwise from `key`, owner first.
     #[wasm_bindgen(js_name = getN, unchecked_return_type = "string[]")]
     pub fn get_n(

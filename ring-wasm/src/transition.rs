@@ -20,7 +20,7 @@ impl JsTransition {
     pub fn new(
         prev: &JsHashRing,
         next: &JsHashRing,
-        epoch: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] epoch: JsValue,
     ) -> Result<JsTransition, JsValue> {
         let epoch = if epoch.is_undefined() {
             0.0
@@ -44,7 +44,11 @@ impl JsTransition {
 
     /// Cuts over step `step` of `steps`; returns how many arcs were newly cut over.
     #[wasm_bindgen(js_name = setStep)]
-    pub fn set_step(&mut self, step: JsValue, steps: JsValue) -> Result<usize, JsValue> {
+    pub fn set_step(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "number")] step: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] steps: JsValue,
+    ) -> Result<usize, JsValue> {
         let step = u32_option(&step, "setStep()", "step")?;
         let steps = u32_option(&steps, "setStep()", "steps")?;
         self.0
@@ -54,7 +58,10 @@ impl JsTransition {
 
     /// Cuts over up to `progress` (0 to 1) of the moving ring.
     #[wasm_bindgen(js_name = setProgress)]
-    pub fn set_progress(&mut self, progress: JsValue) -> Result<usize, JsValue> {
+    pub fn set_progress(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "number")] progress: JsValue,
+    ) -> Result<usize, JsValue> {
         let p = number(&progress, "setProgress()", "progress")?;
         self.0
             .set_progress(p)
