@@ -28,6 +28,9 @@ sed -i '/^    readonly /s/\bany\b/unknown/g' pkg/dist/web/ringroute.d.ts
 mv pkg/dist/node/ringroute.js pkg/dist/node/ringroute.cjs
 sed -i 's/ringroute\.js/ringroute.cjs/g' pkg/dist/node/package.json 2>/dev/null || true
 rm -f pkg/dist/*/package.json pkg/dist/*/.gitignore
+# The fast paths are written once, as ESM; Node's `require` (before Node 22) needs CJS.
+sed 's/^export function withFastPaths/exports.withFastPaths = function withFastPaths/' pkg/fast.js \
+  > pkg/dist/node/fast.cjs
 raw=$(stat -c %s pkg/dist/web/ringroute_bg.wasm)
 gz=$(gzip -9 -c pkg/dist/web/ringroute_bg.wasm | wc -c)
 echo "built pkg/dist: ringroute_bg.wasm ${raw} bytes, ${gz} gzipped"

@@ -131,6 +131,16 @@ pub(crate) fn match_ids(old: &[Box<str>], new: &[Box<str>]) -> Vec<Option<usize>
     old.iter().map(|id| new.binary_search(id).ok()).collect()
 }
 
+/// The index of the arc covering `position` among sorted, disjoint `first..=last` arcs.
+pub(crate) fn covering<A>(
+    arcs: &[A],
+    position: u32,
+    bounds: impl Fn(&A) -> (u32, u32),
+) -> Option<usize> {
+    let i = arcs.partition_point(|a| bounds(a).1 < position);
+    arcs.get(i).filter(|a| bounds(a).0 <= position).map(|_| i)
+}
+
 fn push_coalesced(arcs: &mut Vec<Arc>, arc: Arc) {
     if let Some(prev) = arcs.last_mut() {
         if prev.from == arc.from
@@ -231,11 +241,7 @@ impl Plan {
     /// The move covering ring position `position`, if that position changes owner.
     #[must_use]
     pub fn moved_at(&self, position: u32) -> Option<Move<'_>> {
-        let i = self.arcs.partition_point(|a| a.last < position);
-        self.arcs
-            .get(i)
-            .filter(|a| a.first <= position)
-            .map(|a| self.view(a))
+        self.arc_index_at(position).map(|i| self.arc(i))
     }
 
     /// Whether `key` changes owner, and from where to where.
@@ -315,8 +321,7 @@ impl Plan {
 
     /// The index of the arc covering `position`.
     pub(crate) fn arc_index_at(&self, position: u32) -> Option<usize> {
-        let i = self.arcs.partition_point(|a| a.last < position);
-        self.arcs.get(i).filter(|a| a.first <= position).map(|_| i)
+        covering(&self.arcs, position, |a| (a.first, a.last))
     }
 
     /// The arc at `index` in position order.

@@ -4,7 +4,7 @@
 use alloc::{boxed::Box, vec::Vec};
 
 use crate::{
-    plan::{match_ids, segments_points},
+    plan::{covering, match_ids, segments_points},
     HashRing, RingError,
 };
 
@@ -166,11 +166,7 @@ impl ReplicaPlan {
     /// The change covering `position`, if its replica list changes.
     #[must_use]
     pub fn changed_at(&self, position: u32) -> Option<ReplicaChange<'_>> {
-        let i = self.spans.partition_point(|s| s.last < position);
-        self.spans
-            .get(i)
-            .filter(|s| s.first <= position)
-            .map(|s| self.view(s))
+        covering(&self.spans, position, |s| (s.first, s.last)).map(|i| self.view(&self.spans[i]))
     }
 
     /// The change for `key`, if its replica list changes.
