@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { Miniflare } from 'miniflare';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pkg = join(here, '..', '..', 'pkg');
@@ -63,6 +64,31 @@ test('node-cjs: require("ringroute")', () => {
 test('node-esm: import from "ringroute"', () => {
   const dir = project('node-esm', { 'index.mjs': script("import { HashRing } from 'ringroute';") });
   check(JSON.parse(execFileSync('node', ['index.mjs'], { cwd: dir }).toString()));
+});
+
+test('worker: an esbuild bundle for workerd, run in miniflare', async () => {
+  const dir = project('edge-worker', {});
+  copyFileSync(join(here, 'worker.mjs'), join(dir, 'worker.mjs'));
+  const esbuild = join(here, '..', 'node_modules', '.bin', 'esbuild');
+  execFileSync(esbuild, ['worker.mjs', '--bundle', '--format=esm', '--platform=neutral', '--conditions=workerd,worker',
+    '--loader:.wasm=copy', '--outdir=dist'], { cwd: dir });
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath: join(dir, 'dist', 'worker.js'),
+    modulesRoot: join(dir, 'dist'),
+    modulesRules: [
+      { type: 'ESModule', include: ['**/*.js'] },
+      { type: 'CompiledWasm', include: ['**/*.wasm'] },
+    ],
+    compatibilityDate: '2026-07-01',
+  });
+  try {
+    const body = JSON.stringify({ config: vector.config, nodes: vector.nodes, keys: textLookups.map((l) => l.key) });
+    const res = await mf.dispatchFetch('http://worker/', { method: 'POST', body });
+    check(await res.json());
+  } finally {
+    await mf.dispose();
+  }
 });
 
 test('esbuild bundle in headless Chromium', async () => {
