@@ -96,14 +96,12 @@ pub struct Plan {
 /// [`RingError::SeedMismatch`] when the seeds differ: keys would sit at different
 /// positions on the two rings, so no arc describes them.
 pub fn diff<A, B>(old: &HashRing<A>, new: &HashRing<B>) -> Result<Plan, RingError> {
-    let seed = old.config().seed();
-    if new.config().seed() != seed {
-        return Err(RingError::SeedMismatch);
-    }
-    let old_ids: Vec<Box<str>> = old.iter().map(|n| Box::from(n.id)).collect();
-    let new_ids: Vec<Box<str>> = new.iter().map(|n| Box::from(n.id)).collect();
-    // The new index of each old node, or None if it left.
-    let same = match_ids(&old_ids, &new_ids);
+    let Sides {
+        seed,
+        old_ids,
+        new_ids,
+        same,
+    } = sides(old, new)?;
     let mut arcs = Vec::new();
     segments(old, new, |first, last, from, to| {
         if same[from] != Some(to) {
@@ -126,9 +124,35 @@ pub fn diff<A, B>(old: &HashRing<A>, new: &HashRing<B>) -> Result<Plan, RingErro
     })
 }
 
-/// For each old index, the new index of the node with the same id.
-pub(crate) fn match_ids(old: &[Box<str>], new: &[Box<str>]) -> Vec<Option<usize>> {
-    old.iter().map(|id| new.binary_search(id).ok()).collect()
+/// What both kinds of plan start from.
+pub(crate) struct Sides {
+    /// The seed both rings share.
+    pub(crate) seed: u32,
+    /// Each ring's ids, in id order.
+    pub(crate) old_ids: Vec<Box<str>>,
+    pub(crate) new_ids: Vec<Box<str>>,
+    /// For each old node, the new index of the node with the same id (None if it left).
+    pub(crate) same: Vec<Option<usize>>,
+}
+
+/// Checks the seeds and matches the two memberships by id.
+pub(crate) fn sides<A, B>(old: &HashRing<A>, new: &HashRing<B>) -> Result<Sides, RingError> {
+    let seed = old.config().seed();
+    if new.config().seed() != seed {
+        return Err(RingError::SeedMismatch);
+    }
+    let old_ids: Vec<Box<str>> = old.iter().map(|n| Box::from(n.id)).collect();
+    let new_ids: Vec<Box<str>> = new.iter().map(|n| Box::from(n.id)).collect();
+    let same = old_ids
+        .iter()
+        .map(|id| new_ids.binary_search(id).ok())
+        .collect();
+    Ok(Sides {
+        seed,
+        old_ids,
+        new_ids,
+        same,
+    })
 }
 
 /// The index of the arc covering `position` among sorted, disjoint `first..=last` arcs.

@@ -4,7 +4,7 @@
 use alloc::{boxed::Box, vec::Vec};
 
 use crate::{
-    plan::{covering, match_ids, segments_points},
+    plan::{covering, segments_points, sides, Sides},
     HashRing, RingError,
 };
 
@@ -84,28 +84,25 @@ pub fn diff_replicas<A, B>(
     new: &HashRing<B>,
     n: usize,
 ) -> Result<ReplicaPlan, RingError> {
-    let seed = old.config().seed();
-    if new.config().seed() != seed {
-        return Err(RingError::SeedMismatch);
-    }
-    let old_ids: Vec<Box<str>> = old.iter().map(|n| Box::from(n.id)).collect();
-    let new_ids: Vec<Box<str>> = new.iter().map(|n| Box::from(n.id)).collect();
-    let same = match_ids(&old_ids, &new_ids);
+    let Sides {
+        seed,
+        old_ids,
+        new_ids,
+        same,
+    } = sides(old, new)?;
     let mut spans: Vec<Span> = Vec::new();
-    let index = |ring_ids: &[Box<str>], id: &str| {
-        ring_ids.binary_search_by(|x| (**x).cmp(id)).unwrap_or(0) as u16
-    };
     segments_points(old, new, |first, last, _, _| {
         // `last` is owned by the same point as the whole arc in both rings.
+        // Node indices are ranks in id order, the order of `old_ids` and `new_ids`.
         let old_list: Vec<u16> = old
-            .successors(last)
+            .successor_indices(last)
             .take(n)
-            .map(|node| index(&old_ids, node.id))
+            .map(|i| i as u16)
             .collect();
         let new_list: Vec<u16> = new
-            .successors(last)
+            .successor_indices(last)
             .take(n)
-            .map(|node| index(&new_ids, node.id))
+            .map(|i| i as u16)
             .collect();
         let unchanged = old_list.len() == new_list.len()
             && old_list
