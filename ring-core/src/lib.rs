@@ -6,6 +6,13 @@
 //! - [`HashRing`] — membership, lookup ([`get`](HashRing::get)), replica lists
 //!   ([`get_n`](HashRing::get_n)), shares and balance, and a [`fingerprint`](HashRing::fingerprint).
 //! - [`RingConfig`] — virtual nodes per unit of weight and the hash seed, validated.
+//! - [`diff`] / [`diff_replicas`] — the exact arcs (and replica lists) that change
+//!   between two rings: a migration [`Plan`] and a [`ReplicaPlan`].
+//! - [`Transition`] — a scaling event: old and new ring, deterministic gradual cut-over,
+//!   and [`Route`]s with the previous owner for dual delivery.
+//! - [`BoundedLoads`] — assignment of persistent items under a load cap.
+//! - [`Snapshot`] — the membership document a coordination service stores.
+//! - [`Ketama`] — libmemcached's weighted ketama continuum, key for key.
 //! - [`ModuloRouter`] — the `hash % n` baseline, for comparison.
 //! - [`murmur3_32`] — the ring's hash, MurmurHash3 x86_32.
 //!
@@ -13,7 +20,8 @@
 //! same way, which the golden vectors in `tests/vectors/` check on every target.
 //!
 //! `#![no_std]` with `alloc`; the `std` feature only passes std on to dependencies, and
-//! `serde` derives `Serialize`/`Deserialize` for [`RingConfig`] and [`Balance`].
+//! `serde` reads and writes [`Snapshot`]s and derives `Serialize`/`Deserialize` for
+//! [`RingConfig`] and [`Balance`].
 #![cfg_attr(not(test), no_std)]
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
