@@ -46,6 +46,17 @@ impl RingConfig {
     pub const fn seed(&self) -> u32 {
         self.seed
     }
+
+    /// The ring position of virtual node `vnode` of node `id`: MurmurHash3 of the label
+    /// `UTF-8(id) ‖ LE32(vnode)` under the seed (SPEC.md). Visualisers use it to place a
+    /// node's markers; the ring itself derives every point this way.
+    #[must_use]
+    pub fn vnode_position(&self, id: &str, vnode: u32) -> u32 {
+        let mut label = alloc::vec::Vec::with_capacity(id.len() + 4);
+        label.extend_from_slice(id.as_bytes());
+        label.extend_from_slice(&vnode.to_le_bytes());
+        crate::murmur3_32(&label, self.seed)
+    }
 }
 
 impl Default for RingConfig {

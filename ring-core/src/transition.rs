@@ -59,6 +59,7 @@ impl<T: core::fmt::Debug> core::fmt::Debug for Route<'_, T> {
 /// assert_eq!(ring.len(), 4);
 /// # Ok::<(), ring_core::RingError>(())
 /// ```
+#[derive(Clone)]
 pub struct Transition<T> {
     old: HashRing<T>,
     new: HashRing<T>,

@@ -402,3 +402,18 @@ fn vnode_labels_are_unambiguous_regression() {
         }
     }
 }
+
+#[test]
+fn vnode_positions_are_the_rings_points() {
+    let config = RingConfig::new(7, 42).unwrap();
+    let mut ring = HashRing::with_config(config);
+    ring.add_weighted("α-node", 2.0, ()).unwrap();
+    ring.add("b", ()).unwrap();
+    let mut expected: Vec<u32> = (0..14)
+        .map(|v| config.vnode_position("α-node", v))
+        .chain((0..7).map(|v| config.vnode_position("b", v)))
+        .collect();
+    expected.sort_unstable();
+    let points: Vec<u32> = ring.points().map(|(p, _)| p).collect();
+    assert_eq!(points, expected);
+}

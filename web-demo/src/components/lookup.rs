@@ -1,0 +1,74 @@
+//! "Where does user X go?": a key's position, owner and replicas.
+
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use super::Dispatch;
+use crate::palette::colour;
+use crate::state::{Action, Demo, MAX_KEY_BYTES, REPLICAS};
+
+/// The form's only input is the dispatcher, so it never re-renders with the state.
+#[derive(Properties, PartialEq)]
+pub struct FormProps {
+    /// Where the lookup goes.
+    pub dispatch: Dispatch,
+}
+
+/// The key box.
+#[function_component(LookupForm)]
+pub fn lookup_form(props: &FormProps) -> Html {
+    let input = use_node_ref();
+    let onsubmit = {
+        let input = input.clone();
+        props.dispatch.reform(move |e: SubmitEvent| {
+            e.prevent_default();
+            let key = input
+                .cast::<HtmlInputElement>()
+                .map(|i| i.value())
+                .unwrap_or_default();
+            Action::Lookup(key)
+        })
+    };
+    html! {
+        <form class="panel lookup" aria-label="look up a key" {onsubmit}>
+            <h2><label for="key">{"Where does this key go?"}</label></h2>
+            <div class="row">
+                <input id="key" ref={input} type="text" placeholder="user-42"
+                    maxlength={(MAX_KEY_BYTES * 2).to_string()} autocomplete="off" />
+                <button type="submit" id="lookup">{"Look up"}</button>
+            </div>
+        </form>
+    }
+}
+
+/// The lookup's answer: drawn on the ring too (see `ring_view`).
+pub fn view(demo: &Demo) -> Html {
+    let Some(key) = &demo.lookup else {
+        return html! {};
+    };
+    let Some(at) = demo.locate(key) else {
+        return html! {};
+    };
+    let name = |slot: u8| {
+        let id = demo.server(slot).map_or("?".into(), |s| s.id.to_string());
+        html! { <span class="chip" style={format!("--c:{}", colour(slot))}>{id}</span> }
+    };
+    let replicas = at.replicas.iter().enumerate().map(|(i, &(slot, _))| {
+        html! { <li>{name(slot)}{if i == 0 { " owner" } else { " replica" }}</li> }
+    });
+    let previous = at.previous.map(|slot| {
+        html! { <p>{"still delivered to "}{name(slot)}{" until the scaling event completes"}</p> }
+    });
+    html! {
+        <div class="answer" data-testid="lookup">
+            <p>
+                <code>{key}</code>{format!(" hashes to position {} ({:.2}% round the ring) and belongs to ",
+                    at.position, 100.0 * f64::from(at.position) / 4_294_967_296.0)}
+                {name(at.owner)}
+            </p>
+            {for previous}
+            <p>{format!("Preference list (getN, {REPLICAS} distinct servers clockwise):")}</p>
+            <ol class="replicas">{for replicas}</ol>
+        </div>
+    }
+}

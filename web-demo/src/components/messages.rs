@@ -1,0 +1,78 @@
+//! Message routing (seed 001): user A → Server(A) → Server(B) → user B.
+
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use super::Dispatch;
+use crate::palette::colour;
+use crate::state::{Action, Demo};
+
+/// The form's only input is the dispatcher.
+#[derive(Properties, PartialEq)]
+pub struct FormProps {
+    /// Where the message goes.
+    pub dispatch: Dispatch,
+}
+
+/// Two user ids and a send button, plus a random pair.
+#[function_component(MessageForm)]
+pub fn message_form(props: &FormProps) -> Html {
+    let from = use_node_ref();
+    let to = use_node_ref();
+    let onsubmit = {
+        let (from, to) = (from.clone(), to.clone());
+        props.dispatch.reform(move |e: SubmitEvent| {
+            e.prevent_default();
+            let value = |r: &NodeRef| {
+                r.cast::<HtmlInputElement>()
+                    .map(|i| i.value())
+                    .unwrap_or_default()
+            };
+            Action::SendMessage(value(&from), value(&to))
+        })
+    };
+    let random = props
+        .dispatch
+        .reform(|_: MouseEvent| Action::SendRandomMessage);
+    html! {
+        <form class="panel messages" aria-label="send a message" {onsubmit}>
+            <h2>{"Send a message"}</h2>
+            <div class="row">
+                <label for="from">{"from"}</label>
+                <input id="from" ref={from} type="text" placeholder="user-3" autocomplete="off" size="9" />
+                <label for="to">{"to"}</label>
+                <input id="to" ref={to} type="text" placeholder="user-150" autocomplete="off" size="9" />
+                <button type="submit" id="send">{"Send"}</button>
+                <button type="button" id="send-random" onclick={random}>{"Random pair"}</button>
+            </div>
+        </form>
+    }
+}
+
+/// The hops, in words (the ring draws them).
+pub fn view(demo: &Demo) -> Html {
+    let Some(message) = demo.message else {
+        return html! {};
+    };
+    let (Some(a), Some(b)) = (demo.users.get(message.from), demo.users.get(message.to)) else {
+        return html! {};
+    };
+    let name = |slot: u8| {
+        let id = demo.server(slot).map_or("?".into(), |s| s.id.to_string());
+        html! { <span class="chip" style={format!("--c:{}", colour(slot))}>{id}</span> }
+    };
+    let same = a.owner == b.owner;
+    let dual = b.previous.map(|slot| {
+        html! { <p>{"…and also to "}{name(slot)}{", its old server, until the scaling event completes."}</p> }
+    });
+    html! {
+        <div class="answer" data-testid="message">
+            <p>
+                <code>{&*a.id}</code>{" → "}{name(a.owner)}{" → "}
+                {if same { html! {"(same server) → "} } else { html! {<>{name(b.owner)}{" → "}</>} }}
+                <code>{&*b.id}</code>
+            </p>
+            {for dual}
+        </div>
+    }
+}
