@@ -191,6 +191,8 @@ pub struct Demo {
     pub message: Option<Message>,
     /// What was refused last.
     pub notice: Option<Notice>,
+    /// The serial of the latest change that moved users: those are the ones animating.
+    pub last_move: u32,
     next_server: u32,
     serial: u32,
 }
@@ -228,6 +230,7 @@ impl Demo {
             lookup: None,
             message: None,
             notice: None,
+            last_move: 0,
             next_server: 0,
             serial: 0,
         };
@@ -451,6 +454,7 @@ impl Demo {
                     from: user.owner,
                     serial,
                 });
+                self.last_move = serial;
             }
             user.owner = owner;
             user.previous = previous;
@@ -579,6 +583,11 @@ impl Demo {
             previous,
             replicas,
         })
+    }
+
+    /// Whether `user` is moving in the latest change, and so animating.
+    pub fn is_moving(&self, user: &User) -> bool {
+        user.moved.is_some_and(|m| m.serial == self.last_move)
     }
 
     /// The server in `slot`.

@@ -8,20 +8,30 @@ use crate::geometry::{point, push_arc, push_tick, user_radius, CENTRE, RING, SIZ
 use crate::palette::colour;
 use crate::state::{Action, Demo, User};
 
-/// The ring drawing.
+/// The ring drawing: a still layer (arcs, servers, resting users) and, stacked on top
+/// in its own compositing layer, everything that animates (moving users, the lookup and
+/// the message). Animating inside an SVG repaints all of it every frame; splitting keeps
+/// those repaints to a few dozen shapes.
 pub fn view(demo: &Demo, dispatch: &Dispatch) -> Html {
     let view_box = format!("0 0 {SIZE} {SIZE}");
+    let (moving, resting): (Vec<&User>, Vec<&User>) =
+        demo.users.iter().partition(|u| demo.is_moving(u));
     html! {
-        <svg class="ring" viewBox={view_box} role="img"
-            aria-label={format!("hash ring with {} servers and {} users", demo.servers.len(), demo.users.len())}>
-            <circle class="track" cx={CENTRE.to_string()} cy={CENTRE.to_string()} r={RING.to_string()} />
-            {arcs(demo)}
-            {servers(demo, dispatch)}
-            <g class="users">{for demo.users.iter().map(|u| user_dot(demo, u))}</g>
-            {lookup(demo)}
-            {message(demo)}
-            <text class="zero" x={CENTRE.to_string()} y={(CENTRE - RING - 22.0).to_string()}>{"0 / 2³²"}</text>
-        </svg>
+        <div class="canvas">
+            <svg class="ring" viewBox={view_box.clone()} role="img"
+                aria-label={format!("hash ring with {} servers and {} users", demo.servers.len(), demo.users.len())}>
+                <circle class="track" cx={CENTRE.to_string()} cy={CENTRE.to_string()} r={RING.to_string()} />
+                {arcs(demo)}
+                {servers(demo, dispatch)}
+                <g class="users">{for resting.into_iter().map(|u| user_dot(demo, u, false))}</g>
+                <text class="zero" x={CENTRE.to_string()} y={(CENTRE - RING - 22.0).to_string()}>{"0 / 2³²"}</text>
+            </svg>
+            <svg class="ring overlay" viewBox={view_box} aria-hidden="true">
+                <g class="users">{for moving.into_iter().map(|u| user_dot(demo, u, true))}</g>
+                {lookup(demo)}
+                {message(demo)}
+            </svg>
+        </div>
     }
 }
 
@@ -126,7 +136,7 @@ fn owning_point(demo: &Demo, position: u32) -> Option<u32> {
     demo.points.get(i).or(demo.points.first()).map(|p| p.0)
 }
 
-fn user_dot(demo: &Demo, user: &User) -> Html {
+fn user_dot(demo: &Demo, user: &User, moving: bool) -> Html {
     let (x, y) = point(user.position, user_radius(user.position));
     let c = colour(user.owner);
     let owner = demo.server(user.owner).map_or("", |s| &s.id).to_string();
@@ -136,7 +146,7 @@ fn user_dot(demo: &Demo, user: &User) -> Html {
         (None, Some(incoming)) => (Some(colour(incoming)), "user pending"),
         (None, None) => (None, "user"),
     };
-    let (class, style, serial) = match user.moved {
+    let (class, style, serial) = match user.moved.filter(|_| moving) {
         Some(moved) => {
             // Travel to the new owner's point on the ring and back, then take its colour.
             let target = owning_point(demo, user.position).unwrap_or(user.position);
@@ -197,12 +207,11 @@ fn message(demo: &Demo) -> Html {
     let (Some(a), Some(b)) = (demo.users.get(m.from), demo.users.get(m.to)) else {
         return html! {};
     };
-    let (Some(pa), Some(pb)) = (
-        owning_point(demo, a.position),
-        owning_point(demo, b.position),
-    ) else {
+    // The points that route A and B now (the old ring's for arcs not yet cut over).
+    let (Some(pa), Some(pb)) = (demo.locate(&a.id), demo.locate(&b.id)) else {
         return html! {};
     };
+    let (pa, pb) = (pa.point, pb.point);
     let a_xy = point(a.position, user_radius(a.position));
     let pa_xy = point(pa, RING);
     let pb_xy = point(pb, RING);
