@@ -121,45 +121,64 @@ impl JsHashRing {
         Ok(self.id_at(self.inner.get_index(&key)))
     }
 
-    /// `get` for a string key: the fast path the package's `get` takes for strings.
-    #[wasm_bindgen(js_name = getStr, skip_typescript)]
-    pub fn get_str(&self, key: &str) -> JsValue {
-        self.id_at(self.inner.get_index(key))
+    /// The fast path behind the package's `get`: it has written the key's bytes (UTF-8 for
+    /// a string) into the scratch buffer (`HashRing.__scratchKeys`). Returns the owner's
+    /// index in `nodes()` order, `u32::MAX` on an empty ring or a length past the buffer.
+    #[wasm_bindgen(js_name = __indexScratch, skip_typescript)]
+    pub fn index_scratch(&self, len: usize) -> u32 {
+        crate::scratch::with_keys(|keys| {
+            keys.get(..len)
+                .and_then(|k| self.inner.get_index(k))
+                .map_or(u32::MAX, |i| i as u32)
+        })
     }
 
-    /// `get` for a byte key: the fast path the package's `get` takes for `Uint8Array`s.
-    #[wasm_bindgen(js_name = getBytes, skip_typescript)]
-    pub fn get_bytes(&self, key: &[u8]) -> JsValue {
-        self.id_at(self.inner.get_index(key))
+    /// The batch fast path behind `getMany`: `count` keys lie back to back in the key
+    /// buffer, their byte lengths in the lengths buffer (`HashRing.__scratchLens`).
+    /// Each length is replaced by its key's owner index (`u32::MAX` on an empty ring).
+    /// Returns false, changing nothing, if the lengths overrun either buffer.
+    #[wasm_bindgen(js_name = __indexManyScratch, skip_typescript)]
+    pub fn index_many_scratch(&self, count: usize) -> bool {
+        crate::scratch::with_both(|keys, lens| {
+            let Some(lens) = lens.get_mut(..count) else {
+                return false;
+            };
+            let total: usize = lens.iter().map(|&l| l as usize).sum();
+            if total > keys.len() {
+                return false;
+            }
+            // Hash every key first, then look every position up: the lookups' cache
+            // misses are independent, and a short loop lets the CPU overlap them.
+            let mut start = 0;
+            for slot in lens.iter_mut() {
+                let end = start + *slot as usize;
+                *slot = self.inner.position(&keys[start..end]);
+                start = end;
+            }
+            for slot in lens.iter_mut() {
+                *slot = self.inner.index_at(*slot).map_or(u32::MAX, |i| i as u32);
+            }
+            true
+        })
     }
 
-    /// The batch fast path behind the package's `getMany` for string keys: `joined` is
-    /// the keys concatenated, `lens` their lengths in UTF-16 units. Returns each key's
-    /// node index (in `nodes()` order, `u32::MAX` on an empty ring), or `undefined` if a
-    /// surrogate pair straddles two keys, so the caller falls back to one `get` a key.
-    #[wasm_bindgen(js_name = indexMany, skip_typescript)]
-    pub fn index_many(&self, joined: &str, lens: &[u32]) -> Option<Vec<u32>> {
-        let mut out = Vec::with_capacity(lens.len());
-        let mut chars = joined.char_indices().peekable();
-        let mut start = 0;
-        for &len in lens {
-            let mut units = 0;
-            while units < len {
-                let (_, c) = chars.next()?;
-                units += c.len_utf16() as u32;
-            }
-            if units != len {
-                return None;
-            }
-            let end = chars.peek().map_or(joined.len(), |&(i, _)| i);
-            out.push(
-                self.inner
-                    .get_index(&joined.as_bytes()[start..end])
-                    .map_or(u32::MAX, |i| i as u32),
-            );
-            start = end;
-        }
-        Some(out)
+    /// Grows the shared key buffer to at least `bytes` bytes; returns its address in
+    /// wasm memory (valid until the next call, as it may move).
+    #[wasm_bindgen(js_name = __scratchKeys, skip_typescript)]
+    pub fn scratch_keys(bytes: usize) -> usize {
+        crate::scratch::grow_keys(bytes)
+    }
+
+    /// Grows the shared lengths buffer to at least `count` `u32`s; returns its address.
+    #[wasm_bindgen(js_name = __scratchLens, skip_typescript)]
+    pub fn scratch_lens(count: usize) -> usize {
+        crate::scratch::grow_lens(count)
+    }
+
+    /// The module's `WebAssembly.Memory`, for views onto the scratch buffers.
+    #[wasm_bindgen(js_name = __memory, skip_typescript)]
+    pub fn memory() -> JsValue {
+        wasm_bindgen::memory()
     }
 
     /// Up to `n` distinct node ids clockwise from `key`, owner first.

@@ -7,6 +7,7 @@
 mod convert;
 mod hash_ring;
 mod plan;
+mod scratch;
 mod snapshot;
 mod transition;
 

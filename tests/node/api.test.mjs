@@ -72,3 +72,35 @@ test('add/remove/get cycles leave wasm memory flat', () => {
   // Wasm memory only grows; after warm-up it must not grow at all.
   assert.ok(after - warm < 1 << 20, `array buffers grew by ${after - warm} bytes`);
 });
+
+test('the string fast paths agree with the byte path, across membership changes and memory growth', () => {
+  const { HashRing } = esm;
+  const utf8 = new TextEncoder();
+  const keys = ['', 'a', 'user:42', 'ключ', '🦀 crab', 'naïve café', '\ud800 lone', 'x'.repeat(100_000), 'ascii then ü'];
+  for (let i = 0; i < 500; i++) keys.push(i % 3 ? `user:${i}` : `ünï:${i}`);
+  const ring = new HashRing({ vnodes: 64 });
+  const check = () => {
+    const many = ring.getMany(keys);
+    keys.forEach((k, i) => {
+      const viaBytes = ring.getN(utf8.encode(k), 1)[0];
+      assert.equal(ring.get(k), viaBytes, JSON.stringify(k.slice(0, 20)));
+      assert.equal(ring.get(utf8.encode(k)), viaBytes);
+      assert.equal(many[i], viaBytes);
+    });
+  };
+  assert.equal(ring.get('x'), undefined);
+  assert.deepEqual(ring.getMany(['x', 'y']), [undefined, undefined]);
+  for (const id of ['a', 'b', 'c']) ring.add(id);
+  check();
+  ring.remove('b'); // the cached id list must follow the membership
+  check();
+  ring.add('b', { weight: 3 });
+  ring.setWeight('a', 0.5);
+  check();
+  // Grow wasm memory so earlier views onto it detach; the fast paths must notice.
+  const big = new HashRing({ vnodes: 65_536 });
+  for (let i = 0; i < 8; i++) big.add(`big-${i}`);
+  check();
+  big.free();
+  ring.free();
+});
