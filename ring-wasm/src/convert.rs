@@ -176,3 +176,12 @@ pub(crate) fn js_string(value: &JsValue) -> String {
         .map(String::from)
         .unwrap_or_default()
 }
+
+/// A plain object from `(name, value)` pairs.
+pub(crate) fn object(entries: &[(&str, JsValue)]) -> JsValue {
+    let out = js_sys::Object::new();
+    for (k, v) in entries {
+        let _ = Reflect::set(&out, &JsValue::from_str(k), v);
+    }
+    out.into()
+}

@@ -4,7 +4,9 @@ use js_sys::Array;
 use ring_core::{RingConfig, Snapshot};
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{count, describe, field, key, number, ring_error, type_error, u32_option};
+use crate::convert::{
+    count, describe, field, key, number, object, ring_error, type_error, u32_option,
+};
 
 /// A consistent-hash ring. Node ids are strings; each node may carry any JS value.
 #[wasm_bindgen(js_name = HashRing)]
@@ -302,14 +304,10 @@ impl JsHashRing {
             .iter()
             .zip(owned)
             .map(|(n, o)| {
-                let entry = js_sys::Object::new();
-                let _ = js_sys::Reflect::set(&entry, &"id".into(), &JsValue::from_str(n.id));
-                let _ = js_sys::Reflect::set(
-                    &entry,
-                    &"share".into(),
-                    &JsValue::from_f64(o as f64 / 4_294_967_296.0),
-                );
-                JsValue::from(entry)
+                object(&[
+                    ("id", JsValue::from_str(n.id)),
+                    ("share", JsValue::from_f64(o as f64 / 4_294_967_296.0)),
+                ])
             })
             .collect()
     }
@@ -318,10 +316,10 @@ impl JsHashRing {
     #[wasm_bindgen(unchecked_return_type = "Balance | undefined")]
     pub fn balance(&self) -> JsValue {
         self.inner.balance().map_or(JsValue::UNDEFINED, |b| {
-            let out = js_sys::Object::new();
-            let _ = js_sys::Reflect::set(&out, &"maxOverAvg".into(), &b.max_over_avg.into());
-            let _ = js_sys::Reflect::set(&out, &"minOverAvg".into(), &b.min_over_avg.into());
-            out.into()
+            object(&[
+                ("maxOverAvg", b.max_over_avg.into()),
+                ("minOverAvg", b.min_over_avg.into()),
+            ])
         })
     }
 

@@ -4,8 +4,12 @@
 //! boundary, so no input reaches a panic (a trap would poison the instance). No routing
 //! logic lives here: the JS side gets exactly ring-core's answers.
 
+#[cfg(feature = "extras")]
+mod bounded;
 mod convert;
 mod hash_ring;
+#[cfg(feature = "extras")]
+mod ketama;
 mod plan;
 mod scratch;
 mod snapshot;

@@ -1,21 +1,16 @@
 //! `Plan`: the arcs that change owner between two rings (`ring.diff(next)`).
 
-use js_sys::{Array, Object, Reflect};
+use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
-use crate::{convert::key, JsHashRing};
+use crate::{
+    convert::{key, object},
+    JsHashRing,
+};
 
 /// The exact, sorted, coalesced arcs whose owner differs between two rings.
 #[wasm_bindgen(js_name = Plan)]
 pub struct JsPlan(pub(crate) ring_core::Plan);
-
-fn object(entries: &[(&str, JsValue)]) -> JsValue {
-    let out = Object::new();
-    for (k, v) in entries {
-        let _ = Reflect::set(&out, &JsValue::from_str(k), v);
-    }
-    out.into()
-}
 
 pub(crate) fn move_object(m: &ring_core::Move<'_>) -> JsValue {
     object(&[

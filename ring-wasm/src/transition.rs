@@ -4,7 +4,7 @@ use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
 use crate::{
-    convert::{key, number, range_error, ring_error, u32_option},
+    convert::{key, number, object, range_error, ring_error, u32_option},
     plan::move_object,
     JsHashRing,
 };
@@ -90,12 +90,11 @@ impl JsTransition {
         let Some(route) = self.0.route(&k) else {
             return Ok(JsValue::UNDEFINED);
         };
-        let out = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&out, &"owner".into(), &JsValue::from_str(route.owner.id));
-        if let Some(previous) = route.previous {
-            let _ = js_sys::Reflect::set(&out, &"previous".into(), &JsValue::from_str(previous.id));
-        }
-        Ok(out.into())
+        let owner = ("owner", JsValue::from_str(route.owner.id));
+        Ok(match route.previous {
+            Some(previous) => object(&[owner, ("previous", JsValue::from_str(previous.id))]),
+            None => object(&[owner]),
+        })
     }
 
     /// The arcs cut over so far, in cut-over order.

@@ -44,3 +44,14 @@ for (const file of readdirSync(vectors).filter((f) => f.endsWith('.json')).sort(
     assert.deepEqual(got.successors, doc.lookups.map((l) => l.successors));
   });
 }
+
+test('workerd: ringroute/full\'s Ketama agrees with libmemcached', async () => {
+  const doc = JSON.parse(readFileSync(join(vectors, 'ketama', 'ketama.json'), 'utf8'));
+  const keys = Array.from({ length: 64 }, (_, i) => `key:${i}`);
+  for (const config of doc.configs.filter((_, i) => i % 10 === 0)) {
+    const res = await mf.dispatchFetch('http://worker/ketama', { method: 'POST', body: JSON.stringify({ servers: config.servers, keys }) });
+    assert.equal(res.status, 200, await res.clone().text());
+    const names = config.servers.map((s) => `${s.host}:${s.port}`);
+    assert.deepEqual((await res.json()).map((o) => names.indexOf(o)), config.libmemcached.sample.slice(0, 64), config.name);
+  }
+});

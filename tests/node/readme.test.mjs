@@ -25,3 +25,22 @@ test('the README JavaScript example runs', async () => {
     rmSync(file);
   }
 });
+
+test('the README ringroute/full example runs', async () => {
+  const readme = readFileSync(join(here, '..', '..', 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## JavaScript'));
+  const example = [...section.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]).find((js) => js.includes("'ringroute/full'"));
+  assert.ok(example, 'the README has a ringroute/full example');
+  const file = join(here, `.readme-example-${process.pid}-full.mjs`);
+  writeFileSync(file, `${example}\nexport { servers, loads, memcached };\n`);
+  try {
+    const { servers, loads, memcached } = await import(pathToFileURL(file));
+    assert.equal(loads.size, 300);
+    assert.equal(loads.load('ws-1'), 0, 'ws-1 left and its connections moved');
+    for (const id of ['ws-0', 'ws-2']) assert.ok(loads.load(id) <= loads.cap(servers, id));
+    assert.equal(loads.load('ws-0') + loads.load('ws-2'), 300);
+    assert.ok(['10.0.0.1:11211', '10.0.0.2:11211'].includes(memcached.get('user:42')));
+  } finally {
+    rmSync(file);
+  }
+});

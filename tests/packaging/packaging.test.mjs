@@ -50,7 +50,8 @@ after(() => rmSync(work, { recursive: true, force: true }));
 
 test('the tarball holds the built package and nothing else', () => {
   const files = execFileSync('tar', ['-tzf', tarball]).toString().trim().split('\n').sort();
-  for (const f of ['package/dist/node/ringroute.cjs', 'package/dist/web/ringroute_bg.wasm', 'package/worker.js', 'package/node.mjs']) {
+  for (const f of ['package/dist/node/ringroute.cjs', 'package/dist/web/ringroute_bg.wasm', 'package/worker.js', 'package/node.mjs',
+    'package/full/node.mjs', 'package/full/worker.js', 'package/dist/web/ringroute_full_bg.wasm']) {
     assert.ok(files.includes(f), `${f} missing from ${files.join(', ')}`);
   }
   assert.ok(!files.some((f) => f.includes('build.sh') || f.endsWith('.rs')), files.join(', '));
@@ -61,9 +62,16 @@ test('node-cjs: require("ringroute")', () => {
   check(JSON.parse(execFileSync('node', ['index.cjs'], { cwd: dir }).toString()));
 });
 
-test('node-esm: import from "ringroute"', () => {
-  const dir = project('node-esm', { 'index.mjs': script("import { HashRing } from 'ringroute';") });
+test('node-esm: import from "ringroute" and "ringroute/full"', () => {
+  const dir = project('node-esm', {
+    'index.mjs': script("import { HashRing } from 'ringroute';"),
+    'full.mjs': `${script("import { HashRing, Ketama } from 'ringroute/full';")}
+const ketama = new Ketama();
+ketama.add('10.0.0.1', 11211);
+if (ketama.get('key:0') !== '10.0.0.1:11211') throw new Error('ketama');`,
+  });
   check(JSON.parse(execFileSync('node', ['index.mjs'], { cwd: dir }).toString()));
+  check(JSON.parse(execFileSync('node', ['full.mjs'], { cwd: dir }).toString()));
 });
 
 test('worker: an esbuild bundle for workerd, run in miniflare', async () => {
