@@ -34,9 +34,9 @@ impl<T> HashRing<T> {
             h.write_u32(points);
         }
         h.write_u32(self.point_count() as u32);
-        for (&pos, &owner) in self.positions().iter().zip(self.owners()) {
+        for (pos, owner) in self.points() {
             h.write_u32(pos);
-            h.write_u32(u32::from(owner));
+            h.write_u32(owner as u32);
         }
         h.finish()
     }

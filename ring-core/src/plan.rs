@@ -186,33 +186,31 @@ pub(crate) fn segments_points<A, B>(
     new: &HashRing<B>,
     mut f: impl FnMut(u32, u32, usize, usize),
 ) {
-    let (a, b) = (old.positions(), new.positions());
-    if a.is_empty() || b.is_empty() {
+    let (a, b) = (|i| old.position_at(i), |i| new.position_at(i));
+    let (a_len, b_len) = (old.point_count(), new.point_count());
+    if a_len == 0 || b_len == 0 {
         return;
     }
     let (mut i, mut j) = (0, 0);
     let mut first = 0u64;
     // Each cut ends an arc; the owners of (prev cut, cut] are the first points at or
     // after the cut in each ring.
-    while i < a.len() || j < b.len() {
-        let cut = match (a.get(i), b.get(j)) {
-            (Some(&x), Some(&y)) => x.min(y),
-            (Some(&x), None) => x,
-            (None, Some(&y)) => y,
+    while i < a_len || j < b_len {
+        let cut = match (a(i), b(j)) {
+            (Some(x), Some(y)) => x.min(y),
+            (Some(x), None) => x,
+            (None, Some(y)) => y,
             (None, None) => break,
         };
-        let (pi, pj) = (
-            if i < a.len() { i } else { 0 },
-            if j < b.len() { j } else { 0 },
-        );
+        let (pi, pj) = (if i < a_len { i } else { 0 }, if j < b_len { j } else { 0 });
         if first <= u64::from(cut) {
             f(first as u32, cut, pi, pj);
         }
         first = u64::from(cut) + 1;
-        while a.get(i) == Some(&cut) {
+        while a(i) == Some(cut) {
             i += 1;
         }
-        while b.get(j) == Some(&cut) {
+        while b(j) == Some(cut) {
             j += 1;
         }
     }
@@ -228,9 +226,13 @@ pub(crate) fn segments<A, B>(
     new: &HashRing<B>,
     mut f: impl FnMut(u32, u32, usize, usize),
 ) {
-    let (oa, ob) = (old.owners(), new.owners());
     segments_points(old, new, |first, last, i, j| {
-        f(first, last, usize::from(oa[i]), usize::from(ob[j]))
+        f(
+            first,
+            last,
+            usize::from(old.owner_at(i)),
+            usize::from(new.owner_at(j)),
+        )
     });
 }
 

@@ -84,6 +84,15 @@ impl<'a, T> Node<'a, T> {
     }
 }
 
+/// A ring point: its position and its owner's slot in six bytes, so that a lookup finds
+/// both in the same cache line (`packed(2)`: fields are only ever copied, never borrowed).
+#[derive(Clone, Copy)]
+#[repr(C, packed(2))]
+struct Point {
+    position: u32,
+    owner: u16,
+}
+
 /// A consistent-hash ring of nodes carrying payloads of type `T`.
 ///
 /// Each node is hashed to [`vnode_count`] points on a circle of 2^32 positions; a key
@@ -115,12 +124,11 @@ pub struct HashRing<T> {
     config: RingConfig,
     /// Sorted by id, so a node's slot is its rank in id order.
     nodes: Vec<Entry<T>>,
-    /// Point positions, ascending; equal positions are ordered by owner slot (= id order).
-    positions: Vec<u32>,
-    /// The slot of each point's node.
-    owners: Vec<u16>,
+    /// The points, by ascending position; equal positions are ordered by owner slot (=
+    /// id order).
+    table: Vec<Point>,
     /// `index[b]` is the first point at or after position `b << shift`; one entry
-    /// past the last bucket holds `positions.len()`. Empty on an empty ring.
+    /// past the last bucket holds `table.len()`. Empty on an empty ring.
     index: Vec<u32>,
     shift: u32,
 }
@@ -145,8 +153,7 @@ impl<T: Clone> Clone for HashRing<T> {
                     data: e.data.clone(),
                 })
                 .collect(),
-            positions: self.positions.clone(),
-            owners: self.owners.clone(),
+            table: self.table.clone(),
             index: self.index.clone(),
             shift: self.shift,
         }
@@ -158,7 +165,7 @@ impl<T: fmt::Debug> fmt::Debug for HashRing<T> {
         f.debug_struct("HashRing")
             .field("config", &self.config)
             .field("nodes", &self.iter().collect::<Vec<_>>())
-            .field("points", &self.positions.len())
+            .field("points", &self.table.len())
             .finish()
     }
 }
@@ -179,8 +186,7 @@ impl<T> HashRing<T> {
         Self {
             config,
             nodes: Vec::new(),
-            positions: Vec::new(),
-            owners: Vec::new(),
+            table: Vec::new(),
             index: Vec::new(),
             shift: 31,
         }
@@ -246,7 +252,7 @@ impl<T> HashRing<T> {
             return Err(RingError::TooManyNodes);
         }
         let added: usize = new.iter().map(|c| c.0.points as usize).sum();
-        if self.positions.len() + added > MAX_POINTS {
+        if self.table.len() + added > MAX_POINTS {
             return Err(RingError::TooManyPoints);
         }
         self.insert_checked(new);
@@ -268,7 +274,7 @@ impl<T> HashRing<T> {
         let slot = self.slot(id).ok_or(RingError::UnknownId)?;
         let points = vnode_count(weight, self.config.vnodes())?;
         let old = self.nodes[slot].points as usize;
-        if self.positions.len() - old + points as usize > MAX_POINTS {
+        if self.table.len() - old + points as usize > MAX_POINTS {
             return Err(RingError::TooManyPoints);
         }
         let mut entry = self.remove_slot(slot);
@@ -311,7 +317,7 @@ impl<T> HashRing<T> {
     /// How many points (virtual nodes) the ring holds.
     #[must_use]
     pub fn point_count(&self) -> usize {
-        self.positions.len()
+        self.table.len()
     }
 
     /// The nodes in id order (byte-wise on UTF-8): the same order on every platform.
@@ -328,10 +334,9 @@ impl<T> HashRing<T> {
 
     /// The points in ring order as `(position, node index)`; see [`node_at`](Self::node_at).
     pub fn points(&self) -> impl ExactSizeIterator<Item = (u32, usize)> + '_ {
-        self.positions
+        self.table
             .iter()
-            .zip(&self.owners)
-            .map(|(&p, &o)| (p, usize::from(o)))
+            .map(|p| (p.position, usize::from(p.owner)))
     }
 
     /// The key's position on the ring: MurmurHash3 x86_32 of its bytes under the seed.
@@ -363,7 +368,8 @@ impl<T> HashRing<T> {
     /// The node index owning position `position`.
     #[must_use]
     pub fn index_at(&self, position: u32) -> Option<usize> {
-        self.point_at(position).map(|p| usize::from(self.owners[p]))
+        self.point_at(position)
+            .map(|p| usize::from(self.table[p].owner))
     }
 
     /// Up to `n` distinct nodes met walking clockwise from `key`: its replica or
@@ -386,7 +392,7 @@ impl<T> HashRing<T> {
         SuccessorIndices {
             ring: self,
             next: self.point_at(position).unwrap_or(0),
-            steps_left: self.positions.len(),
+            steps_left: self.table.len(),
             unseen: self.nodes.len(),
             seen: alloc::vec![0u64; self.nodes.len().div_ceil(64)],
         }
@@ -395,7 +401,7 @@ impl<T> HashRing<T> {
     /// The first point at or after `position`, wrapping past 2^32 - 1 to the first point.
     #[inline]
     fn point_at(&self, position: u32) -> Option<usize> {
-        if self.positions.is_empty() {
+        if self.table.is_empty() {
             return None;
         }
         let bucket = (position >> self.shift) as usize;
@@ -403,16 +409,16 @@ impl<T> HashRing<T> {
         // Buckets hold about two points, so look at four without branching on their
         // values: points past the bucket are beyond `position` and never count.
         let at = |i: usize| {
-            self.positions
+            self.table
                 .get(i)
-                .map_or(0, |&p| usize::from(p < position))
+                .map_or(0, |p| usize::from(p.position < position))
         };
         let mut i = lo + at(lo) + at(lo + 1) + at(lo + 2) + at(lo + 3);
         if i == lo + 4 {
             let hi = self.index[bucket + 1] as usize;
-            i += self.positions[i.min(hi)..hi].partition_point(|&p| p < position);
+            i += self.table[i.min(hi)..hi].partition_point(|p| p.position < position);
         }
-        Some(if i == self.positions.len() { 0 } else { i })
+        Some(if i == self.table.len() { 0 } else { i })
     }
 
     fn slot(&self, id: &str) -> Option<usize> {
@@ -479,17 +485,18 @@ impl<T> HashRing<T> {
         }
         sort_by_position(&mut fresh);
 
-        for owner in &mut self.owners {
-            *owner = old_to_new[usize::from(*owner)];
+        for point in &mut self.table {
+            point.owner = old_to_new[usize::from(point.owner)];
         }
 
-        let total = self.positions.len() + fresh.len();
-        let mut positions = Vec::with_capacity(total);
-        let mut owners = Vec::with_capacity(total);
-        let mut old = self.positions.iter().zip(&self.owners).peekable();
+        let total = self.table.len() + fresh.len();
+        let mut table = Vec::with_capacity(total);
+        let mut old = self.table.iter().peekable();
         let mut add = fresh.iter().peekable();
         loop {
-            let old_key = old.peek().map(|(&p, &o)| u64::from(p) << 16 | u64::from(o));
+            let old_key = old
+                .peek()
+                .map(|p| u64::from(p.position) << 16 | u64::from(p.owner));
             let next = match (old_key, add.peek()) {
                 (Some(o), Some(&&n)) if n < o => add.next().copied(),
                 (Some(o), _) => old.next().map(|_| o),
@@ -497,12 +504,13 @@ impl<T> HashRing<T> {
                 (None, None) => break,
             };
             if let Some(key) = next {
-                positions.push((key >> 16) as u32);
-                owners.push(key as u16);
+                table.push(Point {
+                    position: (key >> 16) as u32,
+                    owner: key as u16,
+                });
             }
         }
-        self.positions = positions;
-        self.owners = owners;
+        self.table = table;
         self.rebuild_index();
     }
 
@@ -510,19 +518,19 @@ impl<T> HashRing<T> {
         let entry = self.nodes.remove(slot);
         let slot = slot as u16;
         let mut kept = 0;
-        for i in 0..self.positions.len() {
-            let owner = self.owners[i];
+        for i in 0..self.table.len() {
+            let Point { position, owner } = self.table[i];
             if owner != slot {
-                self.positions[kept] = self.positions[i];
-                self.owners[kept] = owner - u16::from(owner > slot);
+                self.table[kept] = Point {
+                    position,
+                    owner: owner - u16::from(owner > slot),
+                };
                 kept += 1;
             }
         }
-        self.positions.truncate(kept);
-        self.owners.truncate(kept);
-        if self.positions.capacity() > 2 * kept {
-            self.positions.shrink_to_fit();
-            self.owners.shrink_to_fit();
+        self.table.truncate(kept);
+        if self.table.capacity() > 2 * kept {
+            self.table.shrink_to_fit();
         }
         self.rebuild_index();
         entry
@@ -531,7 +539,7 @@ impl<T> HashRing<T> {
     /// About two points per bucket: 2^k buckets with 2^(k+1) <= points, at least 2.
     fn rebuild_index(&mut self) {
         self.index.clear();
-        let n = self.positions.len();
+        let n = self.table.len();
         if n == 0 {
             self.index.shrink_to_fit();
             return;
@@ -545,7 +553,7 @@ impl<T> HashRing<T> {
         let mut i = 0;
         for bucket in 0..buckets {
             let start = (bucket as u64) << self.shift;
-            while i < n && u64::from(self.positions[i]) < start {
+            while i < n && u64::from(self.table[i].position) < start {
                 i += 1;
             }
             self.index.push(i as u32);
@@ -553,18 +561,21 @@ impl<T> HashRing<T> {
         self.index.push(n as u32);
     }
 
-    /// Heap bytes the ring's routing tables use: points, owners and index (not ids or payloads).
+    /// Heap bytes the ring's routing tables use: points (position and owner) and index
+    /// (not ids or payloads).
     #[must_use]
     pub fn table_bytes(&self) -> usize {
-        self.positions.capacity() * 4 + self.owners.capacity() * 2 + self.index.capacity() * 4
+        self.table.capacity() * core::mem::size_of::<Point>() + self.index.capacity() * 4
     }
 
-    pub(crate) fn positions(&self) -> &[u32] {
-        &self.positions
+    /// The position of point `i` (in ring order).
+    pub(crate) fn position_at(&self, i: usize) -> Option<u32> {
+        self.table.get(i).map(|p| p.position)
     }
 
-    pub(crate) fn owners(&self) -> &[u16] {
-        &self.owners
+    /// The owner slot of point `i`.
+    pub(crate) fn owner_at(&self, i: usize) -> u16 {
+        self.table[i].owner
     }
 
     pub(crate) fn weights(&self) -> impl Iterator<Item = (&str, f64, u32)> + '_ {
@@ -666,10 +677,10 @@ impl<T> Iterator for SuccessorIndices<'_, T> {
     type Item = usize;
     fn next(&mut self) -> Option<usize> {
         while self.unseen > 0 && self.steps_left > 0 {
-            let owner = usize::from(self.ring.owners[self.next]);
+            let owner = usize::from(self.ring.table[self.next].owner);
             self.steps_left -= 1;
             self.next += 1;
-            if self.next == self.ring.positions.len() {
+            if self.next == self.ring.table.len() {
                 self.next = 0;
             }
             let (word, bit) = (owner / 64, 1u64 << (owner % 64));

@@ -57,13 +57,12 @@ impl<T> HashRing<T> {
     #[must_use]
     pub fn owned(&self) -> Vec<u64> {
         let mut owned = alloc::vec![0u64; self.len()];
-        let (positions, owners) = (self.positions(), self.owners());
-        let mut prev = match positions.last() {
-            Some(&last) => i64::from(last) - RING_SIZE as i64,
+        let mut prev = match self.points().last() {
+            Some((last, _)) => i64::from(last) - RING_SIZE as i64,
             None => return owned,
         };
-        for (&pos, &owner) in positions.iter().zip(owners) {
-            owned[usize::from(owner)] += (i64::from(pos) - prev) as u64;
+        for (pos, owner) in self.points() {
+            owned[owner] += (i64::from(pos) - prev) as u64;
             prev = i64::from(pos);
         }
         owned
