@@ -1,6 +1,8 @@
 //! The ring as SVG: tinted arcs, server points, user dots, and the lookup and message
 //! overlays. Positions run clockwise from the top, 0 to 2^32.
 
+use std::rc::Rc;
+
 use yew::prelude::*;
 
 use super::Dispatch;
@@ -23,11 +25,11 @@ pub fn view(demo: &Demo, dispatch: &Dispatch) -> Html {
                 <circle class="track" cx={CENTRE.to_string()} cy={CENTRE.to_string()} r={RING.to_string()} />
                 {arcs(demo)}
                 {servers(demo, dispatch)}
-                <g class="users">{for resting.into_iter().map(|u| user_dot(demo, u, false))}</g>
+                <g class="users">{for resting.into_iter().map(|u| resting_dot(demo, u))}</g>
                 <text class="zero" x={CENTRE.to_string()} y={(CENTRE - RING - 22.0).to_string()}>{"0 / 2³²"}</text>
             </svg>
             <svg class="ring overlay" viewBox={view_box} aria-hidden="true">
-                <g class="users">{for moving.into_iter().map(|u| user_dot(demo, u, true))}</g>
+                <g class="users">{for moving.into_iter().map(|u| moving_dot(demo, u))}</g>
                 {lookup(demo)}
                 {message(demo)}
             </svg>
@@ -136,35 +138,72 @@ fn owning_point(demo: &Demo, position: u32) -> Option<u32> {
     demo.points.get(i).or(demo.points.first()).map(|p| p.0)
 }
 
-fn user_dot(demo: &Demo, user: &User, moving: bool) -> Html {
-    let (x, y) = point(user.position, user_radius(user.position));
-    let c = colour(user.owner);
-    let owner = demo.server(user.owner).map_or("", |s| &s.id).to_string();
-    // Outline: the old owner during dual delivery, the owner to come while pending.
-    let (stroke, class) = match (user.previous, user.incoming) {
-        (Some(previous), _) => (Some(colour(previous)), "user dual"),
-        (None, Some(incoming)) => (Some(colour(incoming)), "user pending"),
-        (None, None) => (None, "user"),
-    };
-    let (class, style, serial) = match user.moved.filter(|_| moving) {
-        Some(moved) => {
-            // Travel to the new owner's point on the ring and back, then take its colour.
-            let target = owning_point(demo, user.position).unwrap_or(user.position);
-            let (tx, ty) = point(target, RING);
-            let style = format!(
-                "--dx:{:.1}px;--dy:{:.1}px;--from:{};--to:{c}",
-                tx - x,
-                ty - y,
-                colour(moved.from)
-            );
-            (format!("{class} moved"), Some(style), moved.serial)
-        }
-        None => (class.to_string(), None, 0),
-    };
+/// Fill, outline and class of a user's dot: the owner's colour, outlined by the old
+/// owner during dual delivery or by the owner to come while pending.
+fn dot_look(user: &User) -> (&'static str, Option<&'static str>, &'static str) {
+    let fill = colour(user.owner);
+    match (user.previous, user.incoming) {
+        (Some(previous), _) => (fill, Some(colour(previous)), "user dual"),
+        (None, Some(incoming)) => (fill, Some(colour(incoming)), "user pending"),
+        (None, None) => (fill, None, "user"),
+    }
+}
+
+fn owner_id(demo: &Demo, user: &User) -> Rc<str> {
+    demo.server(user.owner).map_or_else(|| Rc::from(""), |s| s.id.clone())
+}
+
+/// A resting user: a component with plain props, so a re-render skips every dot whose
+/// look did not change instead of rebuilding a thousand elements.
+fn resting_dot(demo: &Demo, user: &User) -> Html {
+    let (fill, stroke, class) = dot_look(user);
     html! {
-        <circle key={format!("{}:{serial}", user.id)} class={class} style={style}
-            cx={format!("{x:.2}")} cy={format!("{y:.2}")} r="3.2" fill={c} stroke={stroke}
-            data-user={user.id.to_string()} data-owner={owner} />
+        <UserDot key={&*user.id} id={user.id.clone()} position={user.position}
+            {fill} {stroke} {class} owner={owner_id(demo, user)} />
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct DotProps {
+    id: Rc<str>,
+    position: u32,
+    fill: &'static str,
+    stroke: Option<&'static str>,
+    class: &'static str,
+    owner: Rc<str>,
+}
+
+#[function_component(UserDot)]
+fn user_dot(props: &DotProps) -> Html {
+    let (x, y) = point(props.position, user_radius(props.position));
+    html! {
+        <circle class={props.class} cx={format!("{x:.2}")} cy={format!("{y:.2}")} r="3.2"
+            fill={props.fill} stroke={props.stroke}
+            data-user={props.id.to_string()} data-owner={props.owner.to_string()} />
+    }
+}
+
+/// A user moving in the latest change: it travels to its new owner's point on the ring
+/// and back, then takes the new colour (CSS keyframes; offsets and colours from here).
+fn moving_dot(demo: &Demo, user: &User) -> Html {
+    let (x, y) = point(user.position, user_radius(user.position));
+    let (fill, stroke, class) = dot_look(user);
+    let Some(moved) = user.moved else {
+        return html! {};
+    };
+    let target = owning_point(demo, user.position).unwrap_or(user.position);
+    let (tx, ty) = point(target, RING);
+    let style = format!(
+        "--dx:{:.1}px;--dy:{:.1}px;--from:{};--to:{fill}",
+        tx - x,
+        ty - y,
+        colour(moved.from)
+    );
+    html! {
+        <circle key={format!("{}:{}", user.id, moved.serial)} class={format!("{class} moved")}
+            style={style} cx={format!("{x:.2}")} cy={format!("{y:.2}")} r="3.2" fill={fill}
+            stroke={stroke} data-user={user.id.to_string()}
+            data-owner={owner_id(demo, user).to_string()} />
     }
 }
 
