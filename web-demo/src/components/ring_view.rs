@@ -150,7 +150,8 @@ fn dot_look(user: &User) -> (&'static str, Option<&'static str>, &'static str) {
 }
 
 fn owner_id(demo: &Demo, user: &User) -> Rc<str> {
-    demo.server(user.owner).map_or_else(|| Rc::from(""), |s| s.id.clone())
+    demo.server(user.owner)
+        .map_or_else(|| Rc::from(""), |s| s.id.clone())
 }
 
 /// A resting user: a component with plain props, so a re-render skips every dot whose
