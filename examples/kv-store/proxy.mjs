@@ -4,6 +4,7 @@
 // Usage: node proxy.mjs --port 0 --etcd http://127.0.0.1:2379
 import { createServer } from 'node:http';
 import { Etcd3 } from 'etcd3';
+import { leased } from '../shared/etcd.mjs';
 import { HttpError, flags, handle, readJson, sendJson } from '../shared/http.mjs';
 import { rebalance, publisher } from './admin.mjs';
 import { KvClient, KvInputError } from './client.mjs';
@@ -39,10 +40,7 @@ function change(what, next, options) {
 
 const bump = (doc, servers) => ({ version: 1, epoch: doc.epoch + 1, vnodes: doc.vnodes ?? VNODES, seed: doc.seed ?? 0, servers });
 
-async function alive() {
-  const kvs = await etcd.getAll().prefix(ALIVE).strings();
-  return new Map(Object.entries(kvs).map(([k, v]) => [k.slice(ALIVE.length), v]));
-}
+const alive = () => leased(etcd, ALIVE);
 
 // A member whose lease expired is gone: drop it and re-replicate from the survivors.
 const watcher = await etcd.watch().prefix(ALIVE).create();

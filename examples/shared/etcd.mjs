@@ -58,3 +58,9 @@ export async function startEtcd({ timeoutMs = 15_000 } = {}) {
   await stop();
   throw new Error(`etcd did not become healthy (is etcd-server installed?): ${stderr}`);
 }
+
+/** The live leased keys under `prefix`, as a Map from the rest of the key to its value. */
+export async function leased(etcd, prefix) {
+  const kvs = await etcd.getAll().prefix(prefix).strings();
+  return new Map(Object.entries(kvs).map(([k, v]) => [k.slice(prefix.length), v]));
+}

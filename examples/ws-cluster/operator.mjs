@@ -3,7 +3,8 @@
 // every router reports the same fingerprint), and the removal of servers whose
 // liveness lease expired.
 import { HashRing } from 'ringroute';
-import { AGREE, ALIVE, CLUSTER, VNODES } from './protocol.mjs';
+import { leased } from '../shared/etcd.mjs';
+import { AGREE, ALIVE, CLUSTER, VNODES, routingFingerprint } from './protocol.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -22,9 +23,8 @@ export class Operator {
     return this.#etcd.get(CLUSTER).json();
   }
 
-  async #alive() {
-    const kvs = await this.#etcd.getAll().prefix(ALIVE).strings();
-    return new Map(Object.entries(kvs).map(([k, v]) => [k.slice(ALIVE.length), v]));
+  #alive() {
+    return leased(this.#etcd, ALIVE);
   }
 
   /** A snapshot of `ids` with their addresses from their alive keys. */
@@ -44,7 +44,7 @@ export class Operator {
   /** Resolves once every router in `doc` (both sides during an event) reports `doc`. */
   async #agreement(doc, timeoutMs = 10_000) {
     const ring = HashRing.fromJSON(doc.membership);
-    const expected = `${ring.fingerprint}${doc.previous ? `@${doc.step}/${doc.steps}` : ''}`;
+    const expected = routingFingerprint(ring.fingerprint, doc);
     ring.free();
     const ids = new Set([...(doc.previous?.servers ?? []), ...doc.membership.servers].map((s) => s.id));
     const deadline = Date.now() + timeoutMs;

@@ -22,3 +22,8 @@ export const VNODES = 160;
 
 /** Close codes a server uses, so clients know why. */
 export const CLOSE = { REDIRECT: 4300, RECONNECT: 4301, BAD_REQUEST: 4400, REPLACED: 4409 };
+
+/** What a router reports under AGREE: its ring's fingerprint, and the step during an event. */
+export function routingFingerprint(ringFingerprint, doc) {
+  return `${ringFingerprint}${doc.previous ? `@${doc.step}/${doc.steps}` : ''}`;
+}

@@ -9,6 +9,7 @@ import { HashRing, Transition } from 'ringroute';
 import { flags } from '../shared/http.mjs';
 import {
   AGREE, ALIVE, CLOSE, CLUSTER, LEASE_SECONDS, MAILBOX_MS, MAX_FRAME_BYTES, MAX_USER_BYTES,
+  routingFingerprint,
 } from './protocol.mjs';
 
 const { id: me, port = '0', etcd: endpoint } = flags(process.argv.slice(2));
@@ -51,7 +52,7 @@ function route(user) {
 
 /** What this router routes with: the target ring, and the event's step if one runs. */
 function fingerprint() {
-  return `${target?.fingerprint ?? 'empty'}${transition ? `@${doc.step}/${doc.steps}` : ''}`;
+  return routingFingerprint(target?.fingerprint ?? 'empty', doc);
 }
 
 // ---- users, mailboxes and delivery ----------------------------------------------------
