@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import HashRing from 'hashring';
+import { checksum, keys } from './answers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outArg = process.argv.indexOf('--out');
@@ -17,23 +18,7 @@ const out = outArg > 0 ? process.argv[outArg + 1] : join(here, 'ketama.json');
 const oracle = join(here, 'oracle');
 execFileSync('gcc', ['-O2', '-o', oracle, join(here, 'oracle.c'), '-lmemcached']);
 
-export const keys = [
-  ...Array.from({ length: 10000 }, (_, i) => `key:${i}`),
-  ...Array.from({ length: 100 }, (_, i) => `ключ:${i}`),
-];
 const SAMPLE = 64;
-
-// FNV-1a 64 over the owner indices as little-endian u16: one number for 10,100 answers.
-function checksum(owners) {
-  let h = 0xcbf29ce484222325n;
-  for (const o of owners) {
-    for (const byte of [o & 0xff, o >> 8]) {
-      h ^= BigInt(byte);
-      h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
-    }
-  }
-  return h.toString(16).padStart(16, '0');
-}
 
 function servers(n, mode) {
   return Array.from({ length: n }, (_, i) => ({
