@@ -42,6 +42,7 @@ mod snapshot;
 #[cfg(feature = "serde")]
 mod snapshot_serde;
 mod stats;
+mod table;
 mod transition;
 
 pub use bounded::BoundedLoads;

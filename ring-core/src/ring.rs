@@ -3,7 +3,11 @@
 use alloc::{boxed::Box, vec::Vec};
 use core::fmt;
 
-use crate::{hash::murmur3_32, RingConfig, RingError};
+use crate::{
+    hash::murmur3_32,
+    table::{Point, PointTable},
+    RingConfig, RingError,
+};
 
 /// The longest accepted node id, in bytes of UTF-8.
 pub const MAX_ID_BYTES: usize = 4096;
@@ -84,15 +88,6 @@ impl<'a, T> Node<'a, T> {
     }
 }
 
-/// A ring point: its position and its owner's slot in six bytes, so that a lookup finds
-/// both in the same cache line (`packed(2)`: fields are only ever copied, never borrowed).
-#[derive(Clone, Copy)]
-#[repr(C, packed(2))]
-struct Point {
-    position: u32,
-    owner: u16,
-}
-
 /// A consistent-hash ring of nodes carrying payloads of type `T`.
 ///
 /// Each node is hashed to [`vnode_count`] points on a circle of 2^32 positions; a key
@@ -126,11 +121,7 @@ pub struct HashRing<T> {
     nodes: Vec<Entry<T>>,
     /// The points, by ascending position; equal positions are ordered by owner slot (=
     /// id order).
-    table: Vec<Point>,
-    /// `index[b]` is the first point at or after position `b << shift`; one entry
-    /// past the last bucket holds `table.len()`. Empty on an empty ring.
-    index: Vec<u32>,
-    shift: u32,
+    table: PointTable,
 }
 
 impl<T> Default for HashRing<T> {
@@ -154,8 +145,6 @@ impl<T: Clone> Clone for HashRing<T> {
                 })
                 .collect(),
             table: self.table.clone(),
-            index: self.index.clone(),
-            shift: self.shift,
         }
     }
 }
@@ -186,9 +175,7 @@ impl<T> HashRing<T> {
         Self {
             config,
             nodes: Vec::new(),
-            table: Vec::new(),
-            index: Vec::new(),
-            shift: 31,
+            table: PointTable::new(),
         }
     }
 
@@ -335,6 +322,7 @@ impl<T> HashRing<T> {
     /// The points in ring order as `(position, node index)`; see [`node_at`](Self::node_at).
     pub fn points(&self) -> impl ExactSizeIterator<Item = (u32, usize)> + '_ {
         self.table
+            .as_slice()
             .iter()
             .map(|p| (p.position, usize::from(p.owner)))
     }
@@ -368,8 +356,7 @@ impl<T> HashRing<T> {
     /// The node index owning position `position`.
     #[must_use]
     pub fn index_at(&self, position: u32) -> Option<usize> {
-        self.point_at(position)
-            .map(|p| usize::from(self.table[p].owner))
+        self.table.owner_of(position).map(usize::from)
     }
 
     /// Up to `n` distinct nodes met walking clockwise from `key`: its replica or
@@ -391,34 +378,11 @@ impl<T> HashRing<T> {
     pub fn successor_indices(&self, position: u32) -> SuccessorIndices<'_, T> {
         SuccessorIndices {
             ring: self,
-            next: self.point_at(position).unwrap_or(0),
+            next: self.table.first_at(position).unwrap_or(0),
             steps_left: self.table.len(),
             unseen: self.nodes.len(),
             seen: alloc::vec![0u64; self.nodes.len().div_ceil(64)],
         }
-    }
-
-    /// The first point at or after `position`, wrapping past 2^32 - 1 to the first point.
-    #[inline]
-    fn point_at(&self, position: u32) -> Option<usize> {
-        if self.table.is_empty() {
-            return None;
-        }
-        let bucket = (position >> self.shift) as usize;
-        let lo = self.index[bucket] as usize;
-        // Buckets hold about two points, so look at four without branching on their
-        // values: points past the bucket are beyond `position` and never count.
-        let at = |i: usize| {
-            self.table
-                .get(i)
-                .map_or(0, |p| usize::from(p.position < position))
-        };
-        let mut i = lo + at(lo) + at(lo + 1) + at(lo + 2) + at(lo + 3);
-        if i == lo + 4 {
-            let hi = self.index[bucket + 1] as usize;
-            i += self.table[i.min(hi)..hi].partition_point(|p| p.position < position);
-        }
-        Some(if i == self.table.len() { 0 } else { i })
     }
 
     fn slot(&self, id: &str) -> Option<usize> {
@@ -485,13 +449,14 @@ impl<T> HashRing<T> {
         }
         sort_by_position(&mut fresh);
 
-        for point in &mut self.table {
+        let mut old_points = core::mem::replace(&mut self.table, PointTable::new()).into_points();
+        for point in &mut old_points {
             point.owner = old_to_new[usize::from(point.owner)];
         }
 
-        let total = self.table.len() + fresh.len();
-        let mut table = Vec::with_capacity(total);
-        let mut old = self.table.iter().peekable();
+        let total = old_points.len() + fresh.len();
+        let mut table = PointTable::buffer(total);
+        let mut old = old_points.iter().peekable();
         let mut add = fresh.iter().peekable();
         loop {
             let old_key = old
@@ -510,72 +475,38 @@ impl<T> HashRing<T> {
                 });
             }
         }
-        self.table = table;
-        self.rebuild_index();
+        self.table = PointTable::from_sorted(table);
     }
 
     fn remove_slot(&mut self, slot: usize) -> Entry<T> {
         let entry = self.nodes.remove(slot);
         let slot = slot as u16;
-        let mut kept = 0;
-        for i in 0..self.table.len() {
-            let Point { position, owner } = self.table[i];
-            if owner != slot {
-                self.table[kept] = Point {
-                    position,
-                    owner: owner - u16::from(owner > slot),
-                };
-                kept += 1;
-            }
-        }
-        self.table.truncate(kept);
-        if self.table.capacity() > 2 * kept {
-            self.table.shrink_to_fit();
-        }
-        self.rebuild_index();
+        let mut points = core::mem::replace(&mut self.table, PointTable::new()).into_points();
+        points.retain_mut(|p| {
+            let owner = p.owner;
+            p.owner = owner - u16::from(owner > slot);
+            owner != slot
+        });
+        self.table = PointTable::from_sorted(points);
+        self.table.shrink_if_sparse();
         entry
-    }
-
-    /// About two points per bucket: 2^k buckets with 2^(k+1) <= points, at least 2.
-    fn rebuild_index(&mut self) {
-        self.index.clear();
-        let n = self.table.len();
-        if n == 0 {
-            self.index.shrink_to_fit();
-            return;
-        }
-        let bits = (usize::BITS - 1 - n.leading_zeros())
-            .saturating_sub(1)
-            .clamp(1, 24);
-        self.shift = 32 - bits;
-        let buckets = 1usize << bits;
-        self.index.reserve_exact(buckets + 1);
-        let mut i = 0;
-        for bucket in 0..buckets {
-            let start = (bucket as u64) << self.shift;
-            while i < n && u64::from(self.table[i].position) < start {
-                i += 1;
-            }
-            self.index.push(i as u32);
-        }
-        self.index.push(n as u32);
     }
 
     /// Heap bytes the ring's routing tables use: points (position and owner) and index
     /// (not ids or payloads).
     #[must_use]
     pub fn table_bytes(&self) -> usize {
-        self.table.capacity() * core::mem::size_of::<Point>() + self.index.capacity() * 4
+        self.table.bytes()
     }
 
     /// The position of point `i` (in ring order).
     pub(crate) fn position_at(&self, i: usize) -> Option<u32> {
-        self.table.get(i).map(|p| p.position)
+        self.table.as_slice().get(i).map(|p| p.position)
     }
 
     /// The owner slot of point `i`.
     pub(crate) fn owner_at(&self, i: usize) -> u16 {
-        self.table[i].owner
+        self.table.as_slice()[i].owner
     }
 
     pub(crate) fn weights(&self) -> impl Iterator<Item = (&str, f64, u32)> + '_ {
@@ -677,7 +608,7 @@ impl<T> Iterator for SuccessorIndices<'_, T> {
     type Item = usize;
     fn next(&mut self) -> Option<usize> {
         while self.unseen > 0 && self.steps_left > 0 {
-            let owner = usize::from(self.ring.table[self.next].owner);
+            let owner = usize::from(self.ring.table.as_slice()[self.next].owner);
             self.steps_left -= 1;
             self.next += 1;
             if self.next == self.ring.table.len() {
