@@ -82,21 +82,29 @@ impl PointTable {
         let bits = (usize::BITS - 1 - (len * 2 / 3).max(2).leading_zeros()).min(24);
         let shift = 32 - bits;
         let buckets = 1usize << bits;
-        let mut group_starts = Vec::with_capacity((buckets >> GROUP_BITS) + 2);
-        let mut offsets = Vec::with_capacity(buckets);
-        let mut i = 0;
-        for bucket in 0..buckets {
-            let start = (bucket as u64) << shift;
-            while i < len && u64::from(points[i].position) < start {
-                i += 1;
-            }
-            if bucket % (1 << GROUP_BITS) == 0 {
-                group_starts.push(i as u32);
-            }
-            let group_start = group_starts[group_starts.len() - 1] as usize;
-            offsets.push(u8::try_from(i - group_start).unwrap_or(u8::MAX));
+        // Counting, not searching: a loop that stops at each bucket's first point would
+        // mispredict once per bucket.
+        let mut starts = alloc::vec![0u32; buckets + 1];
+        for p in &points[..len] {
+            starts[(p.position >> shift) as usize + 1] += 1;
         }
-        group_starts.push(len as u32);
+        for b in 1..=buckets {
+            starts[b] += starts[b - 1];
+        }
+        let group_starts: Vec<u32> = starts[..buckets]
+            .iter()
+            .step_by(1 << GROUP_BITS)
+            .copied()
+            .chain([len as u32])
+            .collect();
+        let offsets = starts[..buckets]
+            .iter()
+            .enumerate()
+            .map(|(b, &start)| {
+                let group_start = group_starts[b >> GROUP_BITS];
+                u8::try_from(start - group_start).unwrap_or(u8::MAX)
+            })
+            .collect();
         Self {
             points,
             len,
