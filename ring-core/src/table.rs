@@ -294,6 +294,8 @@ mod tests {
         check(std::vec![10, 20, 30], [0, 10, 11, 30, 31, u32::MAX]);
         check(std::vec![u32::MAX], [0, u32::MAX - 1, u32::MAX]);
         check(std::vec![0, u32::MAX], [0, 1, u32::MAX]);
+        // All in the first of few buckets: the crowded path on a table of one group.
+        check((1..=7).collect(), [0, 1, 4, 5, 7, 8, 1 << 30, u32::MAX]);
     }
 
     #[test]
