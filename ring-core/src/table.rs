@@ -71,12 +71,11 @@ impl PointTable {
             return Self::new();
         };
         points.reserve_exact(WINDOW);
-        points.extend(
-            [Point {
-                position: u32::MAX,
-                owner: first.owner,
-            }; WINDOW],
-        );
+        let sentinel = Point {
+            position: u32::MAX,
+            owner: first.owner,
+        };
+        points.resize(len + WINDOW, sentinel);
 
         // The most buckets that keep at least 1.5 points in each on average, at least 2.
         let bits = (usize::BITS - 1 - (len * 2 / 3).max(2).leading_zeros()).min(24);
@@ -84,27 +83,22 @@ impl PointTable {
         let buckets = 1usize << bits;
         // Counting, not searching: a loop that stops at each bucket's first point would
         // mispredict once per bucket.
-        let mut starts = alloc::vec![0u32; buckets + 1];
+        let mut counts = alloc::vec![0u32; buckets];
         for p in &points[..len] {
-            starts[(p.position >> shift) as usize + 1] += 1;
+            counts[(p.position >> shift) as usize] += 1;
         }
-        for b in 1..=buckets {
-            starts[b] += starts[b - 1];
+        let groups = buckets.div_ceil(1 << GROUP_BITS);
+        let mut group_starts = alloc::vec![len as u32; groups + 1];
+        let mut offsets = alloc::vec![0u8; buckets];
+        let (mut start, mut group_start) = (0, 0);
+        for (bucket, count) in counts.into_iter().enumerate() {
+            if bucket % (1 << GROUP_BITS) == 0 {
+                group_start = start;
+                group_starts[bucket >> GROUP_BITS] = start;
+            }
+            offsets[bucket] = (start - group_start).min(u32::from(u8::MAX)) as u8;
+            start += count;
         }
-        let group_starts: Vec<u32> = starts[..buckets]
-            .iter()
-            .step_by(1 << GROUP_BITS)
-            .copied()
-            .chain([len as u32])
-            .collect();
-        let offsets = starts[..buckets]
-            .iter()
-            .enumerate()
-            .map(|(b, &start)| {
-                let group_start = group_starts[b >> GROUP_BITS];
-                u8::try_from(start - group_start).unwrap_or(u8::MAX)
-            })
-            .collect();
         Self {
             points,
             len,
