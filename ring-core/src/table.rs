@@ -7,7 +7,7 @@
 //! overlapping those reads with the next lookup's. So the scan always compares a fixed
 //! window of points (sentinels pad the end), and the index is small, so more of the
 //! points stay in cache: a `u8` per bucket on top of a `u32` per 16 buckets, with 1.5 to
-//! 3 points per bucket. Measured against a `u32` per bucket and a branchy scan: 12–20%
+//! 3 points per bucket. Measured against a `u32` per bucket and a branchy scan: 8–18%
 //! faster at 8 to 1024 nodes, and 6.6–6.8 bytes a point instead of 7.3–8.
 
 use alloc::vec::Vec;
