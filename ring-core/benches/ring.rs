@@ -1,7 +1,7 @@
 //! ring-core against the `hashring` crate, side by side in one run, swept over node
 //! counts. Prints criterion's numbers, then a table of ratios and memory per point.
 //!
-//! `cargo bench -p ring-core --bench ring`
+//! `cargo bench -p ringroute --bench ring`
 
 use std::{
     hint::black_box,
@@ -11,7 +11,7 @@ use std::{
 };
 
 use criterion::{BatchSize, BenchmarkId, Criterion};
-use ring_core::{murmur3_32, HashRing, RingConfig, DEFAULT_VNODES};
+use ringroute::{murmur3_32, HashRing, RingConfig, DEFAULT_VNODES};
 
 const NODE_COUNTS: &[usize] = &[8, 32, 100, 128, 512, 1024];
 const KEYS: usize = 4096;

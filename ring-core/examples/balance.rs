@@ -1,15 +1,15 @@
 //! Prints how evenly 100 equal nodes share 1,000,000 keys as virtual nodes grow:
 //! the measurement behind `DEFAULT_VNODES` and the README's balance table.
 //!
-//! `cargo run --release -p ring-core --example balance`
+//! `cargo run --release -p ringroute --example balance`
 
-use ring_core::{Balance, HashRing, RingConfig};
+use ringroute::{Balance, HashRing, RingConfig};
 
 const NODES: usize = 100;
 const KEYS: u32 = 1_000_000;
 const SEEDS: u32 = 5;
 
-fn main() -> Result<(), ring_core::RingError> {
+fn main() -> Result<(), ringroute::RingError> {
     let ids: Vec<String> = (0..NODES).map(|i| format!("node-{i}")).collect();
     let keys: Vec<String> = (0..KEYS).map(|i| format!("user:{i:08}")).collect();
     println!("| vnodes | points | max/avg (seed 0) | max/avg (worst of {SEEDS} seeds) | min/avg (seed 0) |");

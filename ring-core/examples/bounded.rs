@@ -1,9 +1,9 @@
 //! Bounded loads against the plain ring: how even the load gets, and how many
 //! assignments move when a node joins or leaves.
 //!
-//! `cargo run --release -p ring-core --example bounded`
+//! `cargo run --release -p ringroute --example bounded`
 
-use ring_core::{Balance, BoundedLoads, HashRing, RingConfig, RingError};
+use ringroute::{Balance, BoundedLoads, HashRing, RingConfig, RingError};
 
 const NODES: usize = 32;
 const ITEMS: usize = 20_000;

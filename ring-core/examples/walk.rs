@@ -1,9 +1,9 @@
 //! Walks a ring of WebSocket servers through joins and leaves and prints, at each step,
 //! how many users must reconnect, beside what modulo hashing would have moved.
 //!
-//! `cargo run --release -p ring-core --example walk`
+//! `cargo run --release -p ringroute --example walk`
 
-use ring_core::{HashRing, ModuloRouter, RingError};
+use ringroute::{HashRing, ModuloRouter, RingError};
 
 const USERS: usize = 100_000;
 

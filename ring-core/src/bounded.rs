@@ -18,7 +18,7 @@ use crate::{HashRing, Node, RingError};
 /// the same operations on the same rings give the same assignment everywhere.
 ///
 /// ```
-/// use ring_core::{BoundedLoads, HashRing};
+/// use ringroute::{BoundedLoads, HashRing};
 /// let mut ring = HashRing::new();
 /// for id in ["a", "b", "c"] { ring.add(id, ())?; }
 /// let mut loads = BoundedLoads::new(1.25)?;
@@ -30,7 +30,7 @@ use crate::{HashRing, Node, RingError};
 /// let moved = loads.rebalance(&ring); // only b's items move
 /// assert_eq!(loads.load("b"), 0);
 /// # let _ = moved;
-/// # Ok::<(), ring_core::RingError>(())
+/// # Ok::<(), ringroute::RingError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct BoundedLoads {

@@ -12,13 +12,13 @@ impl<T> HashRing<T> {
     /// are not included. Costs one pass over the points.
     ///
     /// ```
-    /// use ring_core::HashRing;
+    /// use ringroute::HashRing;
     /// let mut a = HashRing::new();
     /// let mut b = HashRing::new();
     /// a.add("x", 1)?; a.add("y", 2)?;
     /// b.add("y", 0)?; b.add("x", 0)?;
     /// assert_eq!(a.fingerprint(), b.fingerprint());
-    /// # Ok::<(), ring_core::RingError>(())
+    /// # Ok::<(), ringroute::RingError>(())
     /// ```
     #[must_use]
     pub fn fingerprint(&self) -> u64 {

@@ -8,8 +8,8 @@
 ///
 /// ```
 /// // The empty input under seed 0 hashes to 0 in the reference implementation.
-/// assert_eq!(ring_core::murmur3_32(b"", 0), 0);
-/// assert_eq!(ring_core::murmur3_32(b"hello", 0), 0x248b_fa47);
+/// assert_eq!(ringroute::murmur3_32(b"", 0), 0);
+/// assert_eq!(ringroute::murmur3_32(b"hello", 0), 0x248b_fa47);
 /// ```
 #[must_use]
 pub fn murmur3_32(data: &[u8], seed: u32) -> u32 {

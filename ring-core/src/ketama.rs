@@ -51,7 +51,7 @@ impl<T> KetamaServer<T> {
 /// as libmemcached's server list does; equal points are ordered by it.
 ///
 /// ```
-/// use ring_core::Ketama;
+/// use ringroute::Ketama;
 /// let mut ring = Ketama::new();
 /// ring.add("10.0.0.1", 11211, 1, ())?;
 /// ring.add("10.0.0.2", 11211, 1, ())?;
@@ -60,7 +60,7 @@ impl<T> KetamaServer<T> {
 /// println!("user:42 -> {}", server.name());
 /// // Weights 1, 1, 2 of 4 over 3 servers: 30, 30 and 60 digests of 4 points each.
 /// assert_eq!(ring.point_count(), 4 * (30 + 30 + 60));
-/// # Ok::<(), ring_core::RingError>(())
+/// # Ok::<(), ringroute::RingError>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct Ketama<T> {

@@ -1,4 +1,4 @@
-//! # ring-core
+//! # ringroute
 //!
 //! A consistent-hash ring that answers "which node owns key X?" identically on every
 //! platform, and moves about 1/n of the keys when one of n nodes joins or leaves.

@@ -11,7 +11,7 @@ use crate::{hash::murmur3_32, HashRing};
 /// Weights are ignored: modulo hashing has no notion of them.
 ///
 /// ```
-/// use ring_core::{HashRing, ModuloRouter};
+/// use ringroute::{HashRing, ModuloRouter};
 ///
 /// let mut ring = HashRing::new();
 /// for id in ["a", "b", "c"] {
@@ -24,7 +24,7 @@ use crate::{hash::murmur3_32, HashRing};
 ///     .filter(|i| before.get(format!("user:{i}")) != after.get(format!("user:{i}")))
 ///     .count();
 /// assert!(moved > 600); // about 3/4 of keys move from 3 to 4 nodes
-/// # Ok::<(), ring_core::RingError>(())
+/// # Ok::<(), ringroute::RingError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModuloRouter {

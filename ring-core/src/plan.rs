@@ -77,7 +77,7 @@ pub struct Plan {
 /// If either ring is empty nothing moves (there is no owner to move from or to).
 ///
 /// ```
-/// use ring_core::{diff, HashRing};
+/// use ringroute::{diff, HashRing};
 /// let mut old = HashRing::new();
 /// for id in ["a", "b", "c"] { old.add(id, ())?; }
 /// let mut new = old.clone();
@@ -89,7 +89,7 @@ pub struct Plan {
 ///     let moved = old.get(key).unwrap().id != new.get(key).unwrap().id;
 ///     assert_eq!(plan.moved(key).is_some(), moved);
 /// }
-/// # Ok::<(), ring_core::RingError>(())
+/// # Ok::<(), ringroute::RingError>(())
 /// ```
 ///
 /// # Errors

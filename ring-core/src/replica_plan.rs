@@ -66,7 +66,7 @@ pub struct ReplicaPlan {
 /// `n = 1` this is [`diff`](crate::diff) with lists instead of single owners.
 ///
 /// ```
-/// use ring_core::{diff_replicas, HashRing};
+/// use ringroute::{diff_replicas, HashRing};
 /// let mut old = HashRing::new();
 /// for id in ["a", "b", "c", "d"] { old.add(id, ())?; }
 /// let mut new = old.clone();
@@ -74,7 +74,7 @@ pub struct ReplicaPlan {
 /// let plan = diff_replicas(&old, &new, 2)?;
 /// // Every arc that had "b" as a replica needs a new copy somewhere.
 /// assert!(plan.changes().all(|c| c.lost() == ["b"] && c.gained().len() == 1));
-/// # Ok::<(), ring_core::RingError>(())
+/// # Ok::<(), ringroute::RingError>(())
 /// ```
 ///
 /// # Errors

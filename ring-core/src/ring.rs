@@ -26,7 +26,7 @@ pub const MAX_NODES: usize = 1 << 16;
 /// [`RingError::WeightTooLarge`] when the count would pass [`MAX_NODE_POINTS`].
 ///
 /// ```
-/// use ring_core::vnode_count;
+/// use ringroute::vnode_count;
 /// assert_eq!(vnode_count(1.0, 160), Ok(160));
 /// assert_eq!(vnode_count(0.5, 3), Ok(2)); // 1.5 rounds half up
 /// assert_eq!(vnode_count(1e-9, 160), Ok(1)); // a live node always has a point
@@ -95,7 +95,7 @@ impl<'a, T> Node<'a, T> {
 /// only on its config and its membership (ids and weights), never on insertion order.
 ///
 /// ```
-/// use ring_core::HashRing;
+/// use ringroute::HashRing;
 ///
 /// let mut ring = HashRing::new();
 /// ring.add("ws-server-0", "10.0.0.5:8080")?;
@@ -113,7 +113,7 @@ impl<'a, T> Node<'a, T> {
 /// assert_eq!(ring.remove("ws-server-1"), Some("10.0.0.6:8080"));
 /// assert!(ring.add("ws-server-0", "again").is_err()); // duplicate id: ring unchanged
 /// assert_eq!(ring.len(), 2);
-/// # Ok::<(), ring_core::RingError>(())
+/// # Ok::<(), ringroute::RingError>(())
 /// ```
 pub struct HashRing<T> {
     config: RingConfig,

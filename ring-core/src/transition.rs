@@ -40,7 +40,7 @@ impl<T: core::fmt::Debug> core::fmt::Debug for Route<'_, T> {
 /// Old ring, new ring, epoch and cut-over progress. See the module docs and `SPEC.md`.
 ///
 /// ```
-/// use ring_core::{HashRing, Transition};
+/// use ringroute::{HashRing, Transition};
 /// let mut old = HashRing::new();
 /// for id in ["ws-0", "ws-1", "ws-2"] { old.add(id, ())?; }
 /// let mut new = old.clone();
@@ -57,7 +57,7 @@ impl<T: core::fmt::Debug> core::fmt::Debug for Route<'_, T> {
 /// }
 /// let ring = t.complete();
 /// assert_eq!(ring.len(), 4);
-/// # Ok::<(), ring_core::RingError>(())
+/// # Ok::<(), ringroute::RingError>(())
 /// ```
 #[derive(Clone)]
 pub struct Transition<T> {

@@ -1,7 +1,7 @@
 //! The public API's edges: every kind of bad input gets its own error and leaves the
 //! ring exactly as it was; empty rings, limits, payload access and statistics.
 
-use ring_core::{
+use ringroute::{
     Balance, HashRing, ModuloRouter, RingConfig, RingError, MAX_ID_BYTES, MAX_NODES,
     MAX_NODE_POINTS, MAX_POINTS, MAX_VNODES,
 };
@@ -127,7 +127,7 @@ fn config_is_validated() {
     );
     let c = RingConfig::new(MAX_VNODES, u32::MAX).unwrap();
     assert_eq!((c.vnodes(), c.seed()), (MAX_VNODES, u32::MAX));
-    assert_eq!(RingConfig::default().vnodes(), ring_core::DEFAULT_VNODES);
+    assert_eq!(RingConfig::default().vnodes(), ringroute::DEFAULT_VNODES);
 }
 
 #[test]

@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
-use ring_core::{BoundedLoads, HashRing, RingConfig, RingError};
+use ringroute::{BoundedLoads, HashRing, RingConfig, RingError};
 
 const IDS: &[&str] = &["a", "b", "c", "d", "e", "f"];
 

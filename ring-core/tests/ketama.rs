@@ -4,7 +4,7 @@
 
 use std::{fs, path::PathBuf};
 
-use ring_core::{ketama_digests, ketama_hash, Ketama, RingError};
+use ringroute::{ketama_digests, ketama_hash, Ketama, RingError};
 use serde_json::Value;
 
 fn vectors() -> Value {

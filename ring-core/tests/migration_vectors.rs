@@ -3,7 +3,7 @@
 
 use std::{fs, path::PathBuf};
 
-use ring_core::{diff, diff_replicas, HashRing, RingConfig, Transition};
+use ringroute::{diff, diff_replicas, HashRing, RingConfig, Transition};
 use serde_json::Value;
 
 fn ring(side: &Value) -> HashRing<()> {

@@ -4,7 +4,7 @@
 use std::{fs, io::Cursor, path::PathBuf};
 
 use proptest::prelude::*;
-use ring_core::murmur3_32;
+use ringroute::murmur3_32;
 
 fn oracle(data: &[u8], seed: u32) -> u32 {
     murmur3::murmur3_32(&mut Cursor::new(data), seed).expect("in-memory read")

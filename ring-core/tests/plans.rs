@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
-use ring_core::{diff, diff_replicas, HashRing, RingConfig, RingError};
+use ringroute::{diff, diff_replicas, HashRing, RingConfig, RingError};
 
 const IDS: &[&str] = &[
     "a", "b", "c", "ws-0", "ws-1", "ws-10", "ünï", "🚀", "node 7", "Zed",

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
-use ring_core::{murmur3_32, HashRing, RingConfig, DEFAULT_VNODES};
+use ringroute::{murmur3_32, HashRing, RingConfig, DEFAULT_VNODES};
 
 fn config(cases: u32) -> ProptestConfig {
     ProptestConfig {
@@ -64,7 +64,7 @@ fn owners<'a>(ring: &'a HashRing<()>, keys: &[Vec<u8>]) -> Vec<Option<&'a str>> 
 fn naive_owner(config: RingConfig, nodes: &[(String, f64)], key: &[u8]) -> Option<String> {
     let mut points = Vec::new();
     for (id, w) in nodes {
-        let count = ring_core::vnode_count(*w, config.vnodes()).unwrap();
+        let count = ringroute::vnode_count(*w, config.vnodes()).unwrap();
         for i in 0..count {
             let mut label = id.as_bytes().to_vec();
             label.extend_from_slice(&i.to_le_bytes());
@@ -236,12 +236,12 @@ proptest! {
     /// ring as it was, and the ring's invariants hold after each step.
     #[test]
     fn arbitrary_input_never_panics(
-        vnodes in prop_oneof![Just(0u32), 1u32..200, Just(ring_core::MAX_VNODES), Just(u32::MAX)],
+        vnodes in prop_oneof![Just(0u32), 1u32..200, Just(ringroute::MAX_VNODES), Just(u32::MAX)],
         seed in any::<u32>(),
         ops in proptest::collection::vec((0u8..4, ".{0,12}", any::<f64>(), proptest::collection::vec(any::<u8>(), 0..16)), 1..16),
     ) {
         let Ok(cfg) = RingConfig::new(vnodes, seed) else {
-            prop_assert!(vnodes == 0 || vnodes > ring_core::MAX_VNODES);
+            prop_assert!(vnodes == 0 || vnodes > ringroute::MAX_VNODES);
             return Ok(());
         };
         let mut ring = HashRing::with_config(cfg);
@@ -261,7 +261,7 @@ proptest! {
             }
             prop_assert_eq!(ring.owned().iter().sum::<u64>(), if ring.is_empty() { 0 } else { 1 << 32 });
             prop_assert_eq!(ring.get(&key).is_some(), !ring.is_empty());
-            let counted: usize = ring.iter().map(|n| ring_core::vnode_count(n.weight, vnodes).unwrap() as usize).sum();
+            let counted: usize = ring.iter().map(|n| ringroute::vnode_count(n.weight, vnodes).unwrap() as usize).sum();
             prop_assert_eq!(counted, ring.point_count());
         }
     }

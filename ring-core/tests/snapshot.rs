@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
-use ring_core::{HashRing, RingConfig, Snapshot, DEFAULT_VNODES};
+use ringroute::{HashRing, RingConfig, Snapshot, DEFAULT_VNODES};
 
 #[test]
 fn the_seed_metadata_loads_as_is() {

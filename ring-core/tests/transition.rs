@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
-use ring_core::{HashRing, RingConfig, RingError, Transition};
+use ringroute::{HashRing, RingConfig, RingError, Transition};
 
 const IDS: &[&str] = &["a", "b", "c", "d", "ws-0", "ws-1", "ünï", "🚀"];
 

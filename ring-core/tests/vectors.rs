@@ -3,7 +3,7 @@
 
 use std::{fs, path::PathBuf};
 
-use ring_core::{HashRing, ModuloRouter, RingConfig};
+use ringroute::{HashRing, ModuloRouter, RingConfig};
 use serde_json::Value;
 
 fn vectors_dir() -> PathBuf {

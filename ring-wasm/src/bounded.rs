@@ -10,7 +10,7 @@ use crate::hash_ring::JsHashRing;
 /// more than `ceil(c × fair share)`.
 #[wasm_bindgen(js_name = BoundedLoads)]
 #[repr(transparent)]
-pub struct JsBoundedLoads(ring_core::BoundedLoads);
+pub struct JsBoundedLoads(ringroute::BoundedLoads);
 
 #[wasm_bindgen(js_class = BoundedLoads)]
 impl JsBoundedLoads {
@@ -21,7 +21,7 @@ impl JsBoundedLoads {
     ) -> Result<JsBoundedLoads, JsValue> {
         const CTX: &str = "new BoundedLoads()";
         let c = number(&c, CTX, "c")?;
-        ring_core::BoundedLoads::new(c)
+        ringroute::BoundedLoads::new(c)
             .map(JsBoundedLoads)
             .map_err(|e| ring_error(CTX, e))
     }

@@ -2,7 +2,7 @@
 //! happens here, before ring-core is touched, so bad input never reaches a panic.
 
 use js_sys::{Error, RangeError, Reflect, TypeError, Uint8Array};
-use ring_core::RingError;
+use ringroute::RingError;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// The stable `code` of each ring-core error, for `err.code` in JS.

@@ -1,7 +1,7 @@
-//! `HashRing`: the JS face of `ring_core::HashRing`, with JS values as payloads.
+//! `HashRing`: the JS face of `ringroute::HashRing`, with JS values as payloads.
 
 use js_sys::Array;
-use ring_core::{RingConfig, Snapshot};
+use ringroute::{RingConfig, Snapshot};
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{
@@ -11,14 +11,14 @@ use crate::convert::{
 /// A consistent-hash ring. Node ids are strings; each node may carry any JS value.
 #[wasm_bindgen(js_name = HashRing)]
 pub struct JsHashRing {
-    pub(crate) inner: ring_core::HashRing<JsValue>,
+    pub(crate) inner: ringroute::HashRing<JsValue>,
     /// The ids as JS strings, in id order: built once per membership change so a lookup
     /// returns a cached string instead of decoding UTF-8.
     ids: Vec<JsValue>,
 }
 
 impl JsHashRing {
-    pub(crate) fn wrap(inner: ring_core::HashRing<JsValue>) -> Self {
+    pub(crate) fn wrap(inner: ringroute::HashRing<JsValue>) -> Self {
         let mut ring = Self {
             inner,
             ids: Vec::new(),
@@ -50,7 +50,7 @@ impl JsHashRing {
         let vnodes = field(&options, "vnodes", CTX)?;
         let seed = field(&options, "seed", CTX)?;
         let vnodes = if vnodes.is_undefined() {
-            ring_core::DEFAULT_VNODES
+            ringroute::DEFAULT_VNODES
         } else {
             u32_option(&vnodes, CTX, "vnodes")?
         };
@@ -60,7 +60,7 @@ impl JsHashRing {
             u32_option(&seed, CTX, "seed")?
         };
         let config = RingConfig::new(vnodes, seed).map_err(|e| ring_error(CTX, e))?;
-        Ok(Self::wrap(ring_core::HashRing::with_config(config)))
+        Ok(Self::wrap(ringroute::HashRing::with_config(config)))
     }
 
     /// `ring.add(id, { weight, data })`; options optional (weight 1).
@@ -355,7 +355,7 @@ impl JsHashRing {
         #[wasm_bindgen(unchecked_param_type = "Snapshot")] doc: JsValue,
     ) -> Result<JsHashRing, JsValue> {
         let snap = crate::snapshot::from_js(&doc)?;
-        let mut ring = ring_core::HashRing::with_config(snap.config);
+        let mut ring = ringroute::HashRing::with_config(snap.config);
         ring.add_all(snap.servers.iter().map(|s| {
             (
                 s.id.as_str(),

@@ -26,7 +26,7 @@ export interface KetamaOptions {
 /// The ketama ring: servers named `host:port`, answers identical to libmemcached.
 #[wasm_bindgen(js_name = Ketama)]
 #[repr(transparent)]
-pub struct JsKetama(ring_core::Ketama<()>);
+pub struct JsKetama(ringroute::Ketama<()>);
 
 fn host_arg(value: &JsValue, ctx: &str) -> Result<String, JsValue> {
     value.as_string().ok_or_else(|| {
@@ -53,7 +53,7 @@ impl JsKetama {
     #[wasm_bindgen(constructor)]
     #[allow(clippy::new_without_default)]
     pub fn new() -> JsKetama {
-        JsKetama(ring_core::Ketama::new())
+        JsKetama(ringroute::Ketama::new())
     }
 
     /// `ketama.add(host, port, { weight })`: appends a server (order matters, as in

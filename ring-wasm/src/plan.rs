@@ -10,9 +10,9 @@ use crate::{
 
 /// The exact, sorted, coalesced arcs whose owner differs between two rings.
 #[wasm_bindgen(js_name = Plan)]
-pub struct JsPlan(pub(crate) ring_core::Plan);
+pub struct JsPlan(pub(crate) ringroute::Plan);
 
-pub(crate) fn move_object(m: &ring_core::Move<'_>) -> JsValue {
+pub(crate) fn move_object(m: &ringroute::Move<'_>) -> JsValue {
     object(&[
         ("first", m.first.into()),
         ("last", m.last.into()),
@@ -76,7 +76,7 @@ impl JsPlan {
 impl JsHashRing {
     /// The plan for moving from this ring to `next`.
     pub fn diff(&self, next: &JsHashRing) -> Result<JsPlan, JsValue> {
-        ring_core::diff(&self.inner, &next.inner)
+        ringroute::diff(&self.inner, &next.inner)
             .map(JsPlan)
             .map_err(|e| crate::convert::ring_error("diff()", e))
     }

@@ -2,7 +2,7 @@
 //! field by field so every error names its field.
 
 use js_sys::{Array, Object, Reflect};
-use ring_core::{RingConfig, Server, Snapshot, SNAPSHOT_VERSION};
+use ringroute::{RingConfig, Server, Snapshot, SNAPSHOT_VERSION};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::convert::{describe, js_string, range_error, ring_error, type_error};
@@ -137,7 +137,7 @@ pub(crate) fn from_js(doc: &JsValue) -> Result<Snapshot, JsValue> {
     let vnodes = whole(
         doc,
         "vnodes",
-        f64::from(ring_core::DEFAULT_VNODES),
+        f64::from(ringroute::DEFAULT_VNODES),
         u64::from(u32::MAX),
     )? as u32;
     let seed = whole(doc, "seed", 0.0, u64::from(u32::MAX))? as u32;

@@ -11,7 +11,7 @@ use crate::{
 
 /// Old ring, new ring and epoch; routers at the same step agree on every key.
 #[wasm_bindgen(js_name = Transition)]
-pub struct JsTransition(ring_core::Transition<JsValue>);
+pub struct JsTransition(ringroute::Transition<JsValue>);
 
 #[wasm_bindgen(js_class = Transition)]
 impl JsTransition {
@@ -37,7 +37,7 @@ impl JsTransition {
                 "INVALID_ARGUMENT",
             ));
         }
-        ring_core::Transition::new(prev.inner.clone(), next.inner.clone(), epoch as u64)
+        ringroute::Transition::new(prev.inner.clone(), next.inner.clone(), epoch as u64)
             .map(JsTransition)
             .map_err(|e| ring_error("new Transition()", e))
     }

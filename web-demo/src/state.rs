@@ -6,7 +6,7 @@
 
 use std::rc::Rc;
 
-use ring_core::{murmur3_32, HashRing, ModuloRouter, RingConfig, Transition};
+use ringroute::{murmur3_32, HashRing, ModuloRouter, RingConfig, Transition};
 use yew::Reducible;
 
 use crate::palette::PALETTE;
