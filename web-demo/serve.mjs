@@ -16,23 +16,55 @@ const types = {
   '.svg': 'image/svg+xml',
 };
 
-const server = createServer(async (req, res) => {
-  const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-  const file = normalize(join(root, path.endsWith('/') ? `${path}index.html` : path));
-  if (!file.startsWith(root) && `${file}${sep}` !== root) {
-    res.writeHead(403).end('forbidden\n');
+// Any request that cannot name a file gets an answer, never an exception: a malformed
+// escape (`/%E0%A4%A`), a NUL byte or a non-GET method must not stop the server.
+async function answer(req, res) {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('method not allowed\n');
     return;
   }
+  let path;
   try {
-    const body = await readFile(file);
-    res.writeHead(200, {
-      'content-type': types[extname(file)] ?? 'application/octet-stream',
-      'cache-control': 'no-cache',
-    });
-    res.end(req.method === 'HEAD' ? undefined : body);
+    path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
   } catch {
-    res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${path}\n`);
+    res.writeHead(400, { 'content-type': 'text/plain' }).end('bad request: malformed path\n');
+    return;
   }
+  if (path.includes('\0')) {
+    res.writeHead(400, { 'content-type': 'text/plain' }).end('bad request: NUL in path\n');
+    return;
+  }
+  const file = normalize(join(root, path.endsWith('/') ? `${path}index.html` : path));
+  if (!file.startsWith(root) && `${file}${sep}` !== root) {
+    res.writeHead(403, { 'content-type': 'text/plain' }).end('forbidden\n');
+    return;
+  }
+  let body;
+  try {
+    body = await readFile(file);
+  } catch {
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+    return;
+  }
+  res.writeHead(200, {
+    'content-type': types[extname(file)] ?? 'application/octet-stream',
+    'cache-control': 'no-cache',
+  });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+const server = createServer((req, res) => {
+  answer(req, res).catch((err) => {
+    // Last resort: whatever went wrong, this request fails and the server stays up.
+    if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+    res.end(`internal error: ${err.message}\n`);
+  });
+});
+// A client that sends garbage below HTTP (bad request line, huge headers) gets 400.
+server.on('clientError', (err, socket) => {
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\n\r\n`);
+  else socket.destroy();
 });
 
 const first = Number(process.argv[2] ?? process.env.PORT ?? 8080);
