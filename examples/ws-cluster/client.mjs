@@ -1,30 +1,39 @@
-// A chat user: connects to any server and follows redirects to its owner, obeys
-// "reconnect" during scaling events, resends what the server has not acknowledged, and
-// hands each message to the application once (dedupe by message id).
+// A chat user: connects with its token to any server and follows redirects to its owner,
+// obeys "reconnect" during scaling events, resends what the cluster has not acknowledged
+// (under the same id), acknowledges every message it receives, and hands each message to
+// the application once: dedupe by (sender, id), where the sender is the authenticated
+// user the server stamped on it, so no other user can occupy someone else's ids.
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { WebSocket } from 'ws';
-import { CLOSE } from './protocol.mjs';
+import { CLOSE, MAILBOX_MS } from './protocol.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** A copy can arrive until its mailbox time runs out, counted from a resend at the latest. */
+const DEDUPE_MS = 2 * MAILBOX_MS + 5_000;
 
 export class ChatClient extends EventEmitter {
   #seeds;
+  #token;
   #socket = null;
-  #unacked = new Map(); // message id -> frame
-  #seen = new Set();
-  #seq = 0;
+  #unacked = new Map(); // id -> { frame, first }
+  #seen = new Map(); // JSON [from, id] -> when first seen
   #closed = false;
-  #next = null; // where to connect next
+  #next = null; // where to connect next (a redirect)
   #attempt = 0; // failed or redirected dials since the last welcome
+  #timer;
   server = null; // the server that welcomed us
   /** Why we connected again, in order: 'redirect' | 'reconnect' | 'lost'. */
   reconnects = [];
   duplicates = 0;
 
-  constructor(user, seeds) {
+  /** `token`: the string from the login service, or a function returning a fresh one. */
+  constructor(user, seeds, { token }) {
     super();
     this.user = user;
     this.#seeds = seeds;
+    this.#token = typeof token === 'function' ? token : () => token;
+    this.#timer = setInterval(() => this.#tick(), 250);
   }
 
   /** Connects (following redirects); resolves once a server welcomes the user. */
@@ -40,62 +49,114 @@ export class ChatClient extends EventEmitter {
     const seed = this.#seeds[(this.user.length + this.#attempt) % this.#seeds.length];
     const base = this.#next ?? seed;
     this.#next = null;
-    const socket = new WebSocket(`${base}/client?user=${encodeURIComponent(this.user)}`);
+    const socket = new WebSocket(`${base}/client?token=${encodeURIComponent(this.#token())}`);
     this.#socket = socket;
-    socket.on('message', (data) => this.#onFrame(JSON.parse(data.toString())));
+    socket.on('message', (data) => {
+      let frame;
+      try {
+        frame = JSON.parse(data.toString());
+      } catch {
+        return;
+      }
+      this.#onFrame(socket, frame);
+    });
+    socket.on('unexpected-response', (req, res) => {
+      if (res.statusCode === 401 || res.statusCode === 403) {
+        this.#closed = true;
+        this.emit('refused', res.statusCode);
+      }
+      socket.terminate();
+    });
     socket.on('error', () => {}); // 'close' follows
     socket.on('close', async (code) => {
       if (this.#socket !== socket) return;
       this.#socket = null;
       this.server = null;
       if (this.#closed) return;
+      if (code === CLOSE.REPLACED) {
+        this.#closed = true; // the same user connected elsewhere: that session wins
+        this.emit('replaced');
+        return;
+      }
       const why = code === CLOSE.REDIRECT ? 'redirect' : code === CLOSE.RECONNECT ? 'reconnect' : 'lost';
       this.reconnects.push(why);
       this.emit('disconnect', why);
       if (why !== 'reconnect') {
         // Redirects can bounce while routers apply a step, and a dead server refuses
-        // until etcd drops it: back off a little more each time.
+        // until etcd drops it: back off a little more each time, up to half a second.
         this.#attempt += 1;
+        if (why === 'lost') this.#next = null; // the redirect target may be a dead address
         if (why === 'lost' || this.#attempt > 2) await sleep(Math.min(500, 25 * this.#attempt));
       }
       this.#dial();
     });
   }
 
-  #onFrame(frame) {
+  #onFrame(socket, frame) {
     switch (frame.type) {
       case 'welcome':
         this.server = frame.server;
         this.#attempt = 0;
-        for (const f of this.#unacked.values()) this.#socket.send(f); // at-least-once
+        for (const u of this.#unacked.values()) socket.send(u.frame); // at-least-once
         this.emit('welcome', frame.server);
         break;
       case 'redirect':
       case 'reconnect':
-        this.#next = frame.to;
+        this.#next = typeof frame.to === 'string' ? frame.to : null;
         break;
       case 'ack':
-        this.#unacked.delete(frame.id);
-        this.emit('ack', frame.id);
+        if (this.#unacked.delete(frame.id)) this.emit('ack', frame.id);
         break;
-      case 'message':
-        if (this.#seen.has(frame.id)) { this.duplicates += 1; break; }
-        this.#seen.add(frame.id);
-        this.emit('message', frame);
+      case 'message': {
+        const key = JSON.stringify([frame.from, frame.id]);
+        if (this.#seen.has(key)) this.duplicates += 1;
+        else {
+          this.#seen.set(key, Date.now());
+          this.emit('message', frame);
+        }
+        socket.send(JSON.stringify({ type: 'got', from: frame.from, id: frame.id }));
         break;
+      }
       case 'error':
-        this.emit('server-error', frame.error);
+        this.#onError(frame);
         break;
       default:
     }
   }
 
+  #onError(frame) {
+    const pending = this.#unacked.get(frame.id);
+    if (!pending) return this.emit('server-error', frame);
+    if (frame.code === 'rate-limited' || frame.code === 'too-many-pending') {
+      pending.retryAt = Date.now() + 200; // resent by #tick
+      return undefined;
+    }
+    this.#unacked.delete(frame.id);
+    return this.emit('failed', frame.id, frame.code);
+  }
+
+  /** Resends refused sends, gives up on sends older than the mailbox time, forgets old ids. */
+  #tick() {
+    const now = Date.now();
+    for (const [id, u] of this.#unacked) {
+      if (now - u.first > MAILBOX_MS) {
+        this.#unacked.delete(id);
+        this.emit('failed', id, 'timeout');
+      } else if (u.retryAt && now >= u.retryAt && this.server && this.#socket?.readyState === WebSocket.OPEN) {
+        u.retryAt = 0;
+        this.#socket.send(u.frame);
+      }
+    }
+    for (const [key, at] of this.#seen) {
+      if (now - at <= DEDUPE_MS) break; // insertion order is time order
+      this.#seen.delete(key);
+    }
+  }
+
   /** Sends `body` to user `to`; returns the message id. */
-  send(to, body) {
-    this.#seq += 1;
-    const id = `${this.user}#${this.#seq}`;
+  send(to, body, id = randomUUID()) {
     const frame = JSON.stringify({ type: 'send', id, to, body });
-    this.#unacked.set(id, frame);
+    this.#unacked.set(id, { frame, first: Date.now(), retryAt: 0 });
     if (this.server && this.#socket?.readyState === WebSocket.OPEN) this.#socket.send(frame);
     return id;
   }
@@ -104,6 +165,7 @@ export class ChatClient extends EventEmitter {
 
   close() {
     this.#closed = true;
+    clearInterval(this.#timer);
     this.#socket?.close();
   }
 }

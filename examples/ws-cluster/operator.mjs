@@ -1,17 +1,20 @@
-// The operator publishes membership to etcd: the first membership, scaling events (a
-// new membership with an epoch, then its cut-over step by step, each step only once
-// every router reports the same fingerprint), and the removal of servers whose
-// liveness lease expired.
+// The operator publishes membership to etcd: the first membership, scaling events (a new
+// membership with an epoch, then its cut-over step by step, each step only once every
+// router reports the same fingerprint), a member's new address after a restart (a new
+// incarnation), and the removal of members whose alive key stays gone past a grace period.
 import { HashRing } from 'ringroute';
 import { leased } from '../shared/etcd.mjs';
-import { AGREE, ALIVE, CLUSTER, VNODES, routingFingerprint } from './protocol.mjs';
+import { AGREE, ALIVE, CLUSTER, LEASE_SECONDS, VNODES, routingFingerprint } from './protocol.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** An alive key gone this long means a dead member, not an etcd hiccup or a restart. */
+const GRACE_MS = 1_500;
 
 export class Operator {
   #etcd;
   #watcher = null;
   #queue = Promise.resolve();
+  #closed = false;
   /** Events as they happened: { what, epoch, ms }. */
   log = [];
 
@@ -23,26 +26,35 @@ export class Operator {
     return this.#etcd.get(CLUSTER).json();
   }
 
-  #alive() {
-    return leased(this.#etcd, ALIVE);
+  /** Alive members: id -> { client, internal, incarnation }. */
+  async #alive() {
+    const out = new Map();
+    for (const [id, value] of await leased(this.#etcd, ALIVE)) {
+      try {
+        out.set(id, JSON.parse(value));
+      } catch { /* not a member's value: ignored */ }
+    }
+    return out;
   }
 
-  /** A snapshot of `ids` with their addresses from their alive keys. */
+  /** A snapshot of `ids` and their members entries, from their alive keys. */
   async #membership(ids, epoch) {
     const alive = await this.#alive();
+    const members = {};
     const servers = ids.map((id) => {
       if (!alive.has(id)) throw new Error(`server ${JSON.stringify(id)} is not alive in etcd`);
-      return { id, address: alive.get(id), weight: 1 };
+      members[id] = alive.get(id);
+      return { id, address: alive.get(id).client, weight: 1 };
     });
-    return { version: 1, epoch, vnodes: VNODES, seed: 0, servers };
+    return { membership: { version: 1, epoch, vnodes: VNODES, seed: 0, servers }, members };
   }
 
   async #publish(doc) {
     await this.#etcd.put(CLUSTER).value(JSON.stringify(doc));
   }
 
-  /** Resolves once every router in `doc` (both sides during an event) reports `doc`. */
-  async #agreement(doc, timeoutMs = 10_000) {
+  /** Resolves once every live router in `doc` (both sides during an event) reports `doc`. */
+  async #agreement(doc, timeoutMs = 15_000) {
     const ring = HashRing.fromJSON(doc.membership);
     const expected = routingFingerprint(ring.fingerprint, doc);
     ring.free();
@@ -67,8 +79,8 @@ export class Operator {
   /** The first membership. */
   bootstrap(ids) {
     return this.#serially(async () => {
-      const membership = await this.#membership(ids, 1);
-      const doc = { epoch: 1, membership, previous: null, step: 0, steps: 0 };
+      const { membership, members } = await this.#membership(ids, 1);
+      const doc = { epoch: 1, membership, members, previous: null, step: 0, steps: 0 };
       await this.#publish(doc);
       await this.#agreement(doc);
       this.log.push({ what: `bootstrap ${ids.join(', ')}`, epoch: 1 });
@@ -84,8 +96,8 @@ export class Operator {
       const started = Date.now();
       const now = await this.current();
       const epoch = now.epoch + 1;
-      const membership = await this.#membership(ids, epoch);
-      const doc = { epoch, membership, previous: now.membership, step: 0, steps };
+      const { membership, members } = await this.#membership(ids, epoch);
+      const doc = { epoch, membership, members: { ...now.members, ...members }, previous: now.membership, step: 0, steps };
       await this.#publish(doc);
       await this.#agreement(doc);
       for (let step = 1; step <= steps; step += 1) {
@@ -95,7 +107,7 @@ export class Operator {
         await this.#agreement(doc);
       }
       await sleep(stepMs); // the last batch reconnects while dual delivery still runs
-      const done = { epoch, membership, previous: null, step: steps, steps };
+      const done = { epoch, membership, members, previous: null, step: steps, steps };
       await this.#publish(done);
       await this.#agreement(done);
       const [from, to] = [HashRing.fromJSON(now.membership), HashRing.fromJSON(membership)];
@@ -107,25 +119,68 @@ export class Operator {
     });
   }
 
-  /** Drops members whose alive key expires (a crash), at once: they cannot serve. */
-  async watchDeaths() {
+  /** Publishes a member's new addresses when it restarted (same id, new incarnation). */
+  #restarted(id, value) {
+    return this.#serially(async () => {
+      const now = await this.current();
+      const known = now?.members?.[id];
+      if (!known || known.incarnation === value.incarnation) return;
+      const epoch = now.epoch + 1;
+      const servers = now.membership.servers.map((s) => (s.id === id ? { ...s, address: value.client } : s));
+      const membership = { ...now.membership, epoch, servers };
+      const previous = now.previous && { ...now.previous, servers: now.previous.servers.map((s) => (s.id === id ? { ...s, address: value.client } : s)) };
+      const doc = { ...now, epoch, membership, previous, members: { ...now.members, [id]: value } };
+      if (now.previous) doc.step = 0; // a new epoch restarts the event's cut-over
+      await this.#publish(doc);
+      await this.#agreement(doc);
+      this.log.push({ what: `${id} restarted`, epoch });
+    });
+  }
+
+  /** Drops a member whose alive key stayed gone for GRACE_MS; never the last one. */
+  #died(id) {
+    return this.#serially(async () => {
+      await sleep(GRACE_MS);
+      if ((await this.#alive()).has(id)) return; // back (etcd was away, or it restarted)
+      const now = await this.current();
+      if (!now?.membership.servers.some((s) => s.id === id)) return; // left gracefully
+      const servers = now.membership.servers.filter((s) => s.id !== id);
+      if (servers.length === 0) return; // never drop the last member
+      const epoch = now.epoch + 1;
+      const members = Object.fromEntries(servers.map((s) => [s.id, now.members[s.id]]));
+      const doc = { epoch, membership: { ...now.membership, epoch, servers }, members, previous: null, step: 0, steps: 0 };
+      await this.#publish(doc);
+      await this.#agreement(doc);
+      this.log.push({ what: `${id} died`, epoch });
+    });
+  }
+
+  /** Follows alive keys: restarts and deaths. Retries through etcd outages. */
+  async watchMembers() {
     this.#watcher = await this.#etcd.watch().prefix(ALIVE).create();
+    const retrying = (fn, what) => fn().catch(async (e) => {
+      this.log.push({ what: `${what} failed: ${e.message}; retrying` });
+      await sleep(LEASE_SECONDS * 250);
+      if (!this.#closed) retrying(fn, what);
+    });
+    this.#watcher.on('put', (kv) => {
+      const id = kv.key.toString().slice(ALIVE.length);
+      let value;
+      try {
+        value = JSON.parse(kv.value.toString());
+      } catch {
+        return;
+      }
+      retrying(() => this.#restarted(id, value), `updating ${id}`);
+    });
     this.#watcher.on('delete', (kv) => {
       const id = kv.key.toString().slice(ALIVE.length);
-      this.#serially(async () => {
-        const now = await this.current();
-        if (!now?.membership.servers.some((s) => s.id === id)) return; // left gracefully
-        const epoch = now.epoch + 1;
-        const servers = now.membership.servers.filter((s) => s.id !== id);
-        const doc = { epoch, membership: { ...now.membership, epoch, servers }, previous: null, step: 0, steps: 0 };
-        await this.#publish(doc);
-        await this.#agreement(doc);
-        this.log.push({ what: `${id} died`, epoch });
-      }).catch((e) => this.log.push({ what: `dropping ${id} failed: ${e.message}` }));
+      retrying(() => this.#died(id), `dropping ${id}`);
     });
   }
 
   async close() {
+    this.#closed = true;
     await this.#queue;
     await this.#watcher?.cancel();
   }

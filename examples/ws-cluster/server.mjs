@@ -1,271 +1,462 @@
-// A WebSocket server of the cluster. Clients connect to /client?user=ID; the server
+// A WebSocket server of the cluster. Clients connect to /client with a token; the server
 // keeps the users it owns (userId -> socket) and redirects the others to their owner.
-// Messages for users on other servers travel over internal connections (/internal).
-// Usage: node server.mjs --id ws-0 --port 0 --etcd http://127.0.0.1:2379
+// Every message is stored on two servers before its sender sees the ack, moved to the
+// servers that must hold it as membership changes, and forgotten only once the recipient
+// acknowledges it (or its mailbox time runs out). Servers talk over a separate internal
+// listener that needs the cluster secret.
+//
+//   WS_CLUSTER_SECRET=... WS_TOKEN_SECRET=... node server.mjs --id ws-0 --etcd http://127.0.0.1:2379
+//     [--port 0] [--internal-port 0] [--origins https://app.example,https://other.example]
+//     [--authenticator ./my-auth.mjs]
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
-import { Etcd3 } from 'etcd3';
+import { pathToFileURL } from 'node:url';
+import { resolve as resolvePath } from 'node:path';
 import { WebSocket, WebSocketServer } from 'ws';
-import { HashRing, Transition } from 'ringroute';
 import { flags } from '../shared/http.mjs';
+import { AuthError, checkOrigin, hmacAuthenticator } from './auth.mjs';
+import { callPeer, internalServer } from './internal.mjs';
+import { Mailbox } from './mailbox.mjs';
+import { Presence } from './presence.mjs';
 import {
-  AGREE, ALIVE, CLOSE, CLUSTER, LEASE_SECONDS, MAILBOX_MS, MAX_FRAME_BYTES, MAX_USER_BYTES,
-  routingFingerprint,
+  CLOSE, DELIVERY_WINDOW, HEARTBEAT_MS, MAILBOX_MS, MAX_BUFFERED_BYTES, MAX_CONNECTIONS, MAX_FRAME_BYTES,
+  MAX_PENDING_ACKS, RATE_BURST, RATE_PER_SECOND, messageKey, validId, validUser,
 } from './protocol.mjs';
+import { COPIES, Routing } from './routing.mjs';
+import { parseJson } from './safe-json.mjs';
 
-const { id: me, port = '0', etcd: endpoint } = flags(process.argv.slice(2));
-if (!me || !endpoint) {
-  console.error('usage: node server.mjs --id ID --port PORT --etcd URL');
+const args = flags(process.argv.slice(2));
+const me = args.id;
+const clusterSecret = process.env.WS_CLUSTER_SECRET;
+const tokenSecret = process.env.WS_TOKEN_SECRET;
+if (!me || !args.etcd || !clusterSecret || clusterSecret.length < 16 || (!tokenSecret && !args.authenticator)) {
+  console.error('usage: WS_CLUSTER_SECRET=(16+ chars) WS_TOKEN_SECRET=(16+ chars) node server.mjs --id ID --etcd URL ' +
+    '[--port P] [--internal-port P] [--origins A,B] [--authenticator FILE]');
   process.exit(2);
 }
+const incarnation = randomUUID(); // a restarted server is a new, empty incarnation
+const origins = (args.origins ?? '').split(',').filter(Boolean);
+const authenticate = args.authenticator
+  ? (await import(pathToFileURL(resolvePath(args.authenticator)).href)).default
+  : hmacAuthenticator(tokenSecret);
 
-// ---- routing: a ring, or a transition while a scaling event runs -------------------
+const counters = {
+  delivered: 0, stored: 0, acked: 0, handedOff: 0, expired: 0, pushFailures: 0, rejectedUpgrades: 0,
+  badFrames: 0, badInternal: 0, rateLimited: 0, mailboxFull: 0, slowReaders: 0, deadSockets: 0,
+};
 
-let doc = null; // the cluster document applied last
-let target = null; // the ring of doc.membership
-let transition = null; // Transition(previous, membership) while an event runs
-let addresses = new Map(); // server id -> ws://address
+// ---- routing ---------------------------------------------------------------------------------
 
-function apply(next) {
-  const sameEvent = transition && next.previous && next.epoch === doc.epoch;
-  if (!sameEvent) {
-    target?.free();
-    transition?.free();
-    transition = null;
-    target = HashRing.fromJSON(next.membership);
-    if (next.previous) {
-      const previous = HashRing.fromJSON(next.previous);
-      transition = new Transition(previous, target, next.epoch); // copies both rings
-      previous.free();
-    }
-    addresses = new Map([...(next.previous?.servers ?? []), ...next.membership.servers].map((s) => [s.id, s.address]));
+let routing = null; // the Routing of the last valid cluster document
+
+// ---- users and their connections ---------------------------------------------------------------
+
+const users = new Map(); // userId -> connection
+const mailbox = new Mailbox();
+
+/** Writes a frame, dropping a socket whose peer stopped reading (backpressure). */
+function write(socket, obj) {
+  if (socket.readyState !== WebSocket.OPEN) return false;
+  if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+    counters.slowReaders += 1;
+    socket.terminate();
+    return false;
   }
-  if (transition && next.step > 0) transition.setStep(next.step, next.steps);
-  doc = next;
+  socket.send(JSON.stringify(obj));
+  return true;
 }
 
-/** `{ owner, previous? }` for a user, by the current routing. */
-function route(user) {
-  if (transition) return transition.route(user);
-  const owner = target?.get(user);
-  return owner === undefined ? undefined : { owner };
-}
-
-/** What this router routes with: the target ring, and the event's step if one runs. */
-function fingerprint() {
-  return routingFingerprint(target?.fingerprint ?? 'empty', doc);
-}
-
-// ---- users, mailboxes and delivery ----------------------------------------------------
-
-const users = new Map(); // userId -> socket
-const mailboxes = new Map(); // userId -> [{ msg, until }]
-const counters = { delivered: 0, mailboxed: 0, forwarded: 0, rerouted: 0, badFrames: 0 };
-
-function send(socket, obj) {
-  if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(obj));
-}
-
-/** Delivers to a connected user, else keeps it for when the user arrives. */
-function deliverLocal(msg, hops) {
-  const socket = users.get(msg.to);
-  if (socket?.readyState === WebSocket.OPEN) {
-    send(socket, { type: 'message', id: msg.id, from: msg.from, body: msg.body });
+/** Writes waiting messages to their recipient if it is connected here, within its window. */
+function deliver(entry) {
+  const conn = users.get(entry.msg.to);
+  if (!conn || entry.writtenTo === conn.socket || conn.inFlight.size >= DELIVERY_WINDOW) return;
+  const { from, id, body } = entry.msg;
+  if (write(conn.socket, { type: 'message', from, id, body })) {
+    entry.writtenTo = conn.socket;
+    conn.inFlight.add(entry.key);
     counters.delivered += 1;
-    return;
-  }
-  const box = mailboxes.get(msg.to) ?? [];
-  box.push({ msg, until: Date.now() + MAILBOX_MS });
-  mailboxes.set(msg.to, box);
-  counters.mailboxed += 1;
-  // Told to move on? Then its owner may already hold it: pass the message along once.
-  const r = route(msg.to);
-  if (r && r.owner !== me && hops < 1) forward(r.owner, msg, hops + 1);
-}
-
-/** Routes a message to its recipient's owner, and to the old owner during an event. */
-function dispatch(msg) {
-  const r = route(msg.to);
-  if (!r) return;
-  for (const target of r.previous ? [r.owner, r.previous] : [r.owner]) {
-    if (target === me) deliverLocal(msg, 0);
-    else forward(target, msg, 0);
   }
 }
 
-setInterval(() => {
-  const now = Date.now();
-  for (const [user, box] of mailboxes) {
-    const kept = box.filter((m) => m.until > now);
-    if (kept.length) mailboxes.set(user, kept);
-    else mailboxes.delete(user);
+function deliverWaiting(conn) {
+  for (const entry of [...mailbox.forUser(conn.user)]) {
+    if (conn.inFlight.size >= DELIVERY_WINDOW) return;
+    deliver(entry);
   }
-}, 1_000).unref();
-
-// ---- internal links to the other servers ------------------------------------------------
-
-const links = new Map(); // server id -> { socket, queue: [{ msg, hops }], dialed }
-
-function dial(target, link) {
-  const socket = new WebSocket(`${addresses.get(target)}/internal?from=${encodeURIComponent(me)}`);
-  link.socket = socket;
-  link.dialed = Date.now();
-  socket.on('open', () => {
-    for (const { msg, hops } of link.queue.splice(0)) socket.send(JSON.stringify({ type: 'deliver', msg, hops }));
-  });
-  socket.on('error', () => {}); // 'close' follows
 }
 
-function forward(target, msg, hops) {
-  if (!addresses.has(target)) return;
-  let link = links.get(target);
-  if (!link) {
-    link = { socket: null, queue: [], dialed: 0 };
-    links.set(target, link);
-  }
-  counters.forwarded += 1;
-  if (link.socket?.readyState === WebSocket.OPEN) {
-    link.socket.send(JSON.stringify({ type: 'deliver', msg, hops }));
-    return;
-  }
-  // Queued until the link opens. A peer that is down keeps refusing; its queue waits
-  // for the membership to drop it, and is then routed again (see onCluster).
-  link.queue.push({ msg, hops });
-  if (link.socket?.readyState !== WebSocket.CONNECTING && Date.now() - link.dialed > 200) dial(target, link);
+// ---- copies: store on two servers before the ack, move them as membership changes -----------------
+
+/** Copies of `entry` known to exist under the current membership, this one included. */
+function copies(entry) {
+  let n = 1;
+  for (const [id, inc] of entry.holders) if (id !== me && routing?.members.get(id)?.incarnation === inc) n += 1;
+  return n;
 }
 
-/** Messages queued for servers that left the membership go to the new owners. */
-function rerouteOrphans() {
-  for (const [target, link] of links) {
-    if (addresses.has(target)) {
-      if (link.queue.length && link.socket?.readyState !== WebSocket.OPEN && link.socket?.readyState !== WebSocket.CONNECTING) dial(target, link);
+/** Acks the entry's waiting senders once it is durable (or already delivered). */
+function settle(entry, delivered = false) {
+  if (!entry.waiters?.size) return;
+  if (!delivered && copies(entry) < Math.min(COPIES, routing?.members.size ?? 1)) return;
+  for (const conn of entry.waiters) {
+    conn.pending.delete(entry.key);
+    if (write(conn.socket, { type: 'ack', id: entry.msg.id })) counters.acked += 1;
+  }
+  entry.waiters.clear();
+}
+
+/** The recipient acknowledged `key` (here or on a peer): forget it everywhere. */
+function onDelivered(key, tell) {
+  const entry = mailbox.get(key);
+  // A peer's word is trusted even before its copy arrives here (a tombstone then answers
+  // that copy); a client's only for a message this server holds.
+  if (!entry && tell) return;
+  mailbox.delivered(key, Date.now() + MAILBOX_MS);
+  if (!entry) return;
+  settle(entry, true);
+  users.get(entry.msg.to)?.inFlight.delete(key);
+  if (!tell || !routing) return;
+  const peers = new Set([...routing.holders(entry.msg.to), ...entry.holders.keys()]);
+  for (const peer of peers) if (peer !== me) queueDrop(peer, key);
+}
+
+const drops = new Map(); // peer -> keys to tell it about
+function queueDrop(peer, key) {
+  if (!drops.has(peer)) {
+    drops.set(peer, []);
+    setImmediate(() => {
+      const keys = drops.get(peer);
+      drops.delete(peer);
+      const m = routing?.members.get(peer);
+      if (m) callPeer(m.internal, '/drop', { keys }, clusterSecret).catch(() => { counters.pushFailures += 1; });
+    });
+  }
+  drops.get(peer).push(key);
+}
+
+const dirty = new Set(); // keys whose holders may lack a copy
+const busy = new Map(); // peer -> keys that waited for its request in flight
+let passQueued = false;
+function touch(entry) {
+  dirty.add(entry.key);
+  if (!passQueued) {
+    passQueued = true;
+    setImmediate(() => {
+      passQueued = false;
+      const keys = [...dirty];
+      dirty.clear();
+      pass(keys);
+    });
+  }
+}
+
+/** Sends each copy to the holders that lack it; hands over copies this server need not keep. */
+function pass(keys) {
+  if (!routing) return;
+  const batches = new Map();
+  for (const key of keys) {
+    const entry = mailbox.get(key);
+    if (!entry) continue;
+    const holders = routing.holders(entry.msg.to);
+    let missing = 0;
+    for (const peer of holders) {
+      const m = routing.members.get(peer);
+      if (peer === me || !m || entry.holders.get(peer) === m.incarnation) continue;
+      missing += 1;
+      if (busy.has(peer)) busy.get(peer).add(key);
+      else if (!batches.has(peer)) batches.set(peer, [entry]);
+      else if (batches.get(peer).length < 256) batches.get(peer).push(entry);
+      else dirty.add(key);
+    }
+    if (missing === 0 && !holders.includes(me) && holders.length > 0 && !entry.waiters?.size) {
+      mailbox.remove(key); // every holder has it: this server's copy is not needed
+      counters.handedOff += 1;
       continue;
     }
-    links.delete(target);
-    link.socket?.terminate();
-    for (const { msg } of link.queue) {
-      counters.rerouted += 1;
-      dispatch(msg);
-    }
+    deliver(entry);
+  }
+  for (const [peer, entries] of batches) push(peer, entries);
+}
+
+async function push(peer, entries) {
+  const m = routing.members.get(peer);
+  busy.set(peer, new Set());
+  try {
+    const answer = await callPeer(m.internal, '/store', {
+      from: me, incarnation, entries: entries.map((e) => ({ ...e.msg, expires: e.expires })),
+    }, clusterSecret);
+    if (answer.id !== peer || !Array.isArray(answer.results)) throw new Error(`${peer} answered as ${answer.id}`);
+    entries.forEach((entry, i) => {
+      const status = answer.results[i];
+      if (mailbox.get(entry.key) !== entry) return;
+      if (status === 'stored' || status === 'exists') {
+        entry.holders.set(peer, answer.incarnation);
+        settle(entry);
+      } else if (status === 'delivered') {
+        onDelivered(entry.key, true);
+      }
+    });
+  } catch {
+    counters.pushFailures += 1; // retried by the periodic pass
+  } finally {
+    const waited = busy.get(peer);
+    busy.delete(peer);
+    for (const key of waited) dirty.add(key);
+    if (waited.size) touch({ key: [...waited][0] });
   }
 }
 
-// ---- the WebSocket endpoints ---------------------------------------------------------------
+setInterval(() => pass([...mailbox.values()].map((e) => e.key)), 500).unref();
+setInterval(() => {
+  const now = Date.now();
+  for (const entry of mailbox.values()) {
+    if (entry.expires > now) continue;
+    for (const conn of entry.waiters ?? []) {
+      conn.pending.delete(entry.key);
+      write(conn.socket, { type: 'error', code: 'expired', id: entry.msg.id, error: 'not stored on two servers within the mailbox time' });
+    }
+    users.get(entry.msg.to)?.inFlight.delete(entry.key);
+  }
+  counters.expired += mailbox.expire(now);
+}, 1_000).unref();
 
-function reject(socket, error) {
+// ---- the client endpoint -----------------------------------------------------------------------------
+
+function reject(conn, code, error, id) {
   counters.badFrames += 1;
-  send(socket, { type: 'error', error });
+  write(conn.socket, id === undefined ? { type: 'error', code, error } : { type: 'error', code, error, id });
+}
+
+/** A token bucket per connection: RATE_BURST frames, refilled at RATE_PER_SECOND. */
+function allowed(conn) {
+  const now = Date.now();
+  conn.tokens = Math.min(RATE_BURST, conn.tokens + ((now - conn.refilled) / 1000) * RATE_PER_SECOND);
+  conn.refilled = now;
+  if (conn.tokens < 1) return false;
+  conn.tokens -= 1;
+  return true;
+}
+
+function onSend(conn, frame) {
+  const { id, to, body } = frame;
+  if (!validId(id) || !validUser(to)) return reject(conn, 'bad-send', 'a send needs an "id" of 1 to 64 bytes and a valid user id "to"', validId(id) ? id : undefined);
+  if (conn.pending.size >= MAX_PENDING_ACKS) return reject(conn, 'too-many-pending', `over ${MAX_PENDING_ACKS} sends wait for their ack`, id);
+  const result = mailbox.put({ to, from: conn.user, id, body }, Date.now() + MAILBOX_MS);
+  if (result.status === 'delivered') return write(conn.socket, { type: 'ack', id });
+  if (result.status !== 'stored' && result.status !== 'exists') {
+    counters.mailboxFull += 1;
+    return reject(conn, 'mailbox-full', `the mailbox of ${to} is full`, id);
+  }
+  const { entry } = result;
+  if (result.status === 'stored') counters.stored += 1;
+  entry.waiters ??= new Set();
+  entry.waiters.add(conn);
+  conn.pending.add(entry.key);
+  settle(entry); // a cluster of one: durable as it can be
+  touch(entry);
+}
+
+function onGot(conn, frame) {
+  const { from, id } = frame;
+  if (!validUser(from) || !validId(id)) return reject(conn, 'bad-got', 'a got needs "from" and "id"');
+  const key = messageKey(conn.user, from, id);
+  conn.inFlight.delete(key);
+  onDelivered(key, true);
+  deliverWaiting(conn);
+}
+
+function onFrame(conn, data, isBinary) {
+  if (isBinary) return reject(conn, 'bad-frame', 'frames are JSON text');
+  let frame;
+  try {
+    frame = parseJson(data, { maxBytes: MAX_FRAME_BYTES });
+  } catch (e) {
+    return reject(conn, 'bad-frame', e.message);
+  }
+  if (frame === null || typeof frame !== 'object' || Array.isArray(frame)) return reject(conn, 'bad-frame', 'a frame is a JSON object');
+  // Acknowledging a message written to this connection is always allowed (it frees the
+  // delivery window); everything else spends the connection's rate budget.
+  const inFlight = frame.type === 'got' && validUser(frame.from) && validId(frame.id) && conn.inFlight.has(messageKey(conn.user, frame.from, frame.id));
+  if (!inFlight && !allowed(conn)) {
+    counters.rateLimited += 1;
+    return reject(conn, 'rate-limited', `over ${RATE_PER_SECOND} frames a second`, validId(frame.id) ? frame.id : undefined);
+  }
+  if (frame.type === 'send') return onSend(conn, frame);
+  if (frame.type === 'got') return onGot(conn, frame);
+  return reject(conn, 'bad-frame', `unknown frame type ${JSON.stringify(String(frame.type).slice(0, 32))}; expected "send" or "got"`);
 }
 
 function onClient(socket, user) {
-  const r = route(user);
+  const r = routing?.route(user);
   if (!r) return socket.close(CLOSE.BAD_REQUEST, 'the cluster has no servers yet');
   if (r.owner !== me) {
-    send(socket, { type: 'redirect', to: addresses.get(r.owner), owner: r.owner });
+    write(socket, { type: 'redirect', to: routing.members.get(r.owner)?.client, owner: r.owner });
     return socket.close(CLOSE.REDIRECT, r.owner);
   }
-  users.get(user)?.close(CLOSE.REPLACED, 'connected again elsewhere');
-  users.set(user, socket);
-  send(socket, { type: 'welcome', server: me, epoch: doc.epoch });
-  for (const { msg } of mailboxes.get(user) ?? []) deliverLocal(msg, 1);
-  mailboxes.delete(user);
-
+  const conn = { socket, user, tokens: RATE_BURST, refilled: Date.now(), pending: new Set(), inFlight: new Set() };
+  const old = users.get(user);
+  if (old) {
+    users.delete(user);
+    old.socket.close(CLOSE.REPLACED, 'the same user connected again');
+  }
+  users.set(user, conn);
+  write(socket, { type: 'welcome', server: me, epoch: routing.doc.epoch });
+  deliverWaiting(conn);
   socket.on('message', (data, isBinary) => {
-    if (isBinary) return reject(socket, 'frames are JSON text');
-    if (data.length > MAX_FRAME_BYTES) return reject(socket, `frame over the limit of ${MAX_FRAME_BYTES} bytes`);
-    let frame;
     try {
-      frame = JSON.parse(data.toString('utf8'));
+      onFrame(conn, data, isBinary);
     } catch (e) {
-      return reject(socket, `malformed JSON: ${e.message}`);
+      reject(conn, 'internal', `could not handle the frame: ${e.message}`);
     }
-    if (frame?.type !== 'send') return reject(socket, `unknown frame type ${JSON.stringify(frame?.type)}; expected "send"`);
-    const { id, to, body } = frame;
-    if (typeof id !== 'string' || !id || typeof to !== 'string' || !validUser(to)) {
-      return reject(socket, 'a send needs a string "id" and a valid user id "to"');
-    }
-    dispatch({ id, from: user, to, body });
-    send(socket, { type: 'ack', id });
   });
   socket.on('close', () => {
-    if (users.get(user) === socket) users.delete(user);
-  });
-}
-
-function onInternal(socket) {
-  socket.on('message', (data) => {
-    try {
-      const { msg, hops } = JSON.parse(data.toString('utf8'));
-      deliverLocal(msg, hops);
-    } catch {
-      counters.badFrames += 1;
+    if (users.get(user) === conn) users.delete(user);
+    for (const key of conn.pending) mailbox.get(key)?.waiters?.delete(conn);
+    for (const key of conn.inFlight) {
+      const entry = mailbox.get(key);
+      if (entry?.writtenTo === socket) entry.writtenTo = null;
     }
   });
 }
-
-const validUser = (u) => typeof u === 'string' && u.length > 0 && Buffer.byteLength(u) <= MAX_USER_BYTES;
 
 const http = createServer((req, res) => {
-  if (req.url === '/stats') {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ id: me, users: users.size, mailboxes: mailboxes.size, epoch: doc?.epoch, step: doc?.step, ...counters }));
-  } else {
-    res.writeHead(404).end();
-  }
+  res.writeHead(426, { 'content-type': 'text/plain', connection: 'close' }).end('connect with a WebSocket to /client\n');
 });
-// Frames above the limit get an error frame, not a dropped connection: allow some slack.
-const wss = new WebSocketServer({ server: http, maxPayload: 4 * MAX_FRAME_BYTES });
-wss.on('connection', (socket, req) => {
-  socket.on('error', () => {});
-  const url = new URL(req.url, 'http://x');
-  if (url.pathname === '/internal') return onInternal(socket);
-  if (url.pathname !== '/client') return socket.close(CLOSE.BAD_REQUEST, 'connect to /client?user=ID');
-  const user = url.searchParams.get('user');
-  if (!validUser(user)) return socket.close(CLOSE.BAD_REQUEST, `user ids are 1 to ${MAX_USER_BYTES} bytes`);
-  return onClient(socket, user);
-});
+http.headersTimeout = 5_000;
+http.requestTimeout = 10_000;
+const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+let upgrading = 0;
 
-// ---- etcd: membership, liveness, agreement -------------------------------------------------
-
-const etcd = new Etcd3({ hosts: endpoint });
-
-/** Applies a cluster document, reports what this router holds, and moves users on. */
-async function onCluster(next) {
-  apply(next);
-  rerouteOrphans();
-  await etcd.put(`${AGREE}${me}`).value(JSON.stringify({ epoch: doc.epoch, step: doc.step, fingerprint: fingerprint() }));
-  // Users whose arc was cut over (or who belong elsewhere now) reconnect to their owner.
-  for (const [user, socket] of users) {
-    const r = route(user);
-    if (r && r.owner !== me) {
-      users.delete(user);
-      send(socket, { type: 'reconnect', to: addresses.get(r.owner), owner: r.owner });
-      socket.close(CLOSE.RECONNECT, r.owner);
-    }
+function refuse(socket, status, message) {
+  counters.rejectedUpgrades += 1;
+  if (!socket.destroyed) {
+    socket.end(`HTTP/1.1 ${status} ${status === 503 ? 'Service Unavailable' : status === 403 ? 'Forbidden' : status === 404 ? 'Not Found' : 'Unauthorized'}\r\n` +
+      `content-type: text/plain\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(message)}\r\n\r\n${message}`);
   }
 }
 
-let updates = Promise.resolve();
-const watcher = await etcd.watch().key(CLUSTER).create();
-watcher.on('put', (kv) => {
-  const next = JSON.parse(kv.value.toString());
-  updates = updates.then(() => onCluster(next)).catch((e) => console.error(`${me}: ${e.message}`));
+http.on('upgrade', async (req, socket, head) => {
+  socket.on('error', () => {});
+  if (wss.clients.size + upgrading >= MAX_CONNECTIONS) return refuse(socket, 503, 'too many connections');
+  upgrading += 1;
+  let user;
+  try {
+    if (new URL(req.url, 'http://x').pathname !== '/client') throw new AuthError(404, 'connect to /client');
+    checkOrigin(req, origins);
+    user = await authenticate(req);
+    if (!validUser(user)) throw new AuthError(401, 'the authenticator returned no valid user id');
+  } catch (e) {
+    return refuse(socket, e.status ?? 401, e instanceof AuthError ? e.message : 'authentication failed');
+  } finally {
+    upgrading -= 1;
+  }
+  if (socket.destroyed) return undefined;
+  return wss.handleUpgrade(req, socket, head, (ws) => {
+    ws.on('error', () => {});
+    ws.alive = true;
+    ws.on('pong', () => { ws.alive = true; });
+    onClient(ws, user);
+  });
 });
 
-http.listen(Number(port), '127.0.0.1', async () => {
-  const address = `ws://127.0.0.1:${http.address().port}`;
-  const current = await etcd.get(CLUSTER).json();
-  if (current) await (updates = updates.then(() => onCluster(current)));
-  const lease = etcd.lease(LEASE_SECONDS);
-  await lease.put(`${ALIVE}${me}`).value(address);
-  console.log(JSON.stringify({ id: me, address }));
-  const stop = async () => {
-    await lease.revoke().catch(() => {});
-    await watcher.cancel().catch(() => {});
-    etcd.close();
-    for (const socket of wss.clients) socket.terminate();
-    http.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+// Heartbeats: a socket that did not answer the last ping is gone (or hopelessly slow).
+setInterval(() => {
+  for (const ws of wss.clients) {
+    if (!ws.alive) {
+      counters.deadSockets += 1;
+      ws.terminate();
+      continue;
+    }
+    ws.alive = false;
+    ws.ping();
+  }
+}, HEARTBEAT_MS).unref();
+
+// ---- the internal endpoint ----------------------------------------------------------------------------
+
+function validEntry(e) {
+  return e && typeof e === 'object' && validUser(e.to) && validUser(e.from) && validId(e.id) && Number.isFinite(e.expires);
+}
+
+const internal = await internalServer({
+  secret: clusterSecret,
+  port: args['internal-port'] ?? '0',
+  onBadRequest: () => { counters.badInternal += 1; },
+  routes: {
+    '/store': async ({ from, incarnation: theirs, entries }) => {
+      if (!validUser(from) || typeof theirs !== 'string' || !Array.isArray(entries) || entries.length > 1000) throw new Error('bad store request');
+      const now = Date.now();
+      const results = entries.map((e) => {
+        if (!validEntry(e)) return 'invalid';
+        const r = mailbox.put({ to: e.to, from: e.from, id: e.id, body: e.body }, Math.min(e.expires, now + MAILBOX_MS), now);
+        if (r.entry) {
+          r.entry.holders.set(from, theirs); // the sender holds it too
+          if (r.status === 'stored') counters.stored += 1;
+          touch(r.entry); // other holders may lack it; the recipient may be here
+        }
+        return r.status;
+      });
+      return { id: me, incarnation, results };
+    },
+    '/drop': async ({ keys }) => {
+      if (!Array.isArray(keys) || keys.length > 10_000) throw new Error('bad drop request');
+      for (const key of keys) if (typeof key === 'string' && key.length <= 1024) onDelivered(key, false);
+      return { ok: true };
+    },
+    '/stats': async () => ({
+      id: me, incarnation, users: users.size, mailbox: mailbox.size, mailboxBytes: mailbox.bytes, tombstones: mailbox.tombstones,
+      connections: wss.clients.size, epoch: routing?.doc.epoch, rss: process.memoryUsage().rss, ...counters,
+    }),
+  },
 });
+
+// ---- membership -----------------------------------------------------------------------------------------
+
+/** Applies a cluster document (validated first), reports it, and moves users on. */
+function onCluster(doc) {
+  let next;
+  try {
+    next = new Routing(doc);
+  } catch (e) {
+    console.error(`${me}: ignoring a bad cluster document: ${e.message}`);
+    return;
+  }
+  const old = routing;
+  routing = next;
+  old?.free();
+  presence.report({ epoch: doc.epoch, step: doc.step, fingerprint: routing.fingerprint });
+  for (const [user, conn] of users) {
+    const r = routing.route(user);
+    if (r && r.owner !== me) {
+      users.delete(user);
+      write(conn.socket, { type: 'reconnect', to: routing.members.get(r.owner)?.client, owner: r.owner });
+      conn.socket.close(CLOSE.RECONNECT, r.owner);
+    }
+  }
+  pass([...mailbox.values()].map((e) => e.key)); // holders may have changed
+}
+
+await new Promise((resolve) => http.listen(Number(args.port ?? 0), '127.0.0.1', resolve));
+const self = {
+  client: `ws://127.0.0.1:${http.address().port}`,
+  internal: `http://127.0.0.1:${internal.address().port}`,
+  incarnation,
+};
+const presence = new Presence({ endpoint: args.etcd, id: me, self, onCluster, log: (m) => console.error(`${me}: ${m}`) });
+await presence.start();
+console.log(JSON.stringify({ id: me, address: self.client, ...self }));
+
+/** A graceful stop hands every copy to its holders first (bounded), then leaves. */
+async function stop() {
+  http.close();
+  for (const ws of wss.clients) ws.close(CLOSE.RECONNECT, 'server stopping');
+  const deadline = Date.now() + 5_000;
+  while (Date.now() < deadline && [...mailbox.values()].some((e) => routing?.holders(e.msg.to).some((h) => h !== me && e.holders.get(h) !== routing.members.get(h)?.incarnation))) {
+    pass([...mailbox.values()].map((e) => e.key));
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await presence.stop();
+  process.exit(0);
+}
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
