@@ -1,46 +1,44 @@
 #!/usr/bin/env bash
-# Builds the npm package into pkg/dist: ring-wasm compiled once, bound for Node (CJS),
-# the web (ESM with init/initSync, also used by workers and bundlers), then shrunk
-# with wasm-opt -Oz from npm's binaryen (Debian's is too old for externref tables).
+# Builds the npm package into pkg/dist: ring-wasm compiled twice (`core`: the ring,
+# plans, transitions; `full`: plus BoundedLoads and Ketama, so the main module keeps its
+# size), each bound by wasm-bindgen for the web, shrunk with wasm-opt -Oz from npm's
+# binaryen (Debian's is too old for externref tables), then turned into the package's
+# entries by fixup.mjs. Tools come from tests/node_modules (npm ci --prefix tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-wasm_opt="$root/tests/node_modules/.bin/wasm-opt"
-[ -x "$wasm_opt" ] || { echo "run: npm ci --prefix tests (provides wasm-opt)" >&2; exit 1; }
+tools="$root/tests/node_modules/.bin"
+for tool in wasm-opt esbuild; do
+  [ -x "$tools/$tool" ] || { echo "run: npm ci --prefix tests (provides $tool)" >&2; exit 1; }
+done
+target_dir=${CARGO_TARGET_DIR:-target}
+generated=$(mktemp -d)
+trap 'rm -rf "$generated"' EXIT
 
 rm -rf pkg/dist
-# Two builds: `ringroute` (the ring, plans, transitions) and `ringroute/full` (plus
-# BoundedLoads and Ketama), so the main module keeps within its size budget.
-for variant in ringroute ringroute_full; do
-  features=$([ "$variant" = ringroute_full ] && echo "--features extras" || true)
+for build in core full; do
+  features=$([ "$build" = full ] && echo "--features extras" || true)
   # shellcheck disable=SC2086
   cargo build -q -p ring-wasm --release --target wasm32-unknown-unknown $features
-  input=target/wasm32-unknown-unknown/release/ring_wasm.wasm
-  for target in nodejs web; do
-    dir=pkg/dist/$([ "$target" = nodejs ] && echo node || echo "$target")
-    wasm-bindgen "$input" --out-dir "$dir" --out-name "$variant" --target "$target"
-    "$wasm_opt" -Oz --converge --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
-      --enable-sign-ext --enable-mutable-globals --strip-debug --strip-producers \
-      "$dir/${variant}_bg.wasm" -o "$dir/${variant}_bg.wasm"
-  done
-  # The package is "type": "module"; the Node build is CommonJS.
-  mv "pkg/dist/node/$variant.js" "pkg/dist/node/$variant.cjs"
+  wasm-bindgen "$target_dir/wasm32-unknown-unknown/release/ring_wasm.wasm" \
+    --out-dir "$generated/$build" --out-name ringroute --target web
+  "$tools/wasm-opt" -Oz --converge --enable-reference-types --enable-bulk-memory \
+    --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+    --strip-debug --strip-producers \
+    "$generated/$build/ringroute_bg.wasm" -o "$generated/$build/ringroute_bg.wasm"
+  node pkg/fixup.mjs "$build" "$generated/$build" ringroute "$tools/esbuild"
 done
-# wasm-bindgen cannot mark a parameter optional once its type is overridden.
-sed -i -e 's/constructor(options: RingOptions)/constructor(options?: RingOptions)/' \
-  -e 's/add(id: string, options: NodeOptions)/add(id: string, options?: NodeOptions)/' \
-  -e 's/constructor(prev: HashRing, next: HashRing, epoch: number)/constructor(prev: HashRing, next: HashRing, epoch?: number)/' \
-  -e 's/add(host: string, port: number, options: KetamaOptions)/add(host: string, port: number, options?: KetamaOptions)/' \
-  -e 's/cap(ring: HashRing, node: string, items: number)/cap(ring: HashRing, node: string, items?: number)/' \
-  pkg/dist/*/ringroute*.d.ts
-# The raw wasm exports in the web build's InitOutput are typed `any`; nothing public is.
-sed -i '/^    readonly /s/\bany\b/unknown/g' pkg/dist/web/ringroute*.d.ts
-rm -f pkg/dist/*/package.json pkg/dist/*/.gitignore
-# The fast paths are written once, as ESM; Node's `require` (before Node 22) needs CJS.
-sed 's/^export function withFastPaths/exports.withFastPaths = function withFastPaths/' pkg/fast.js \
-  > pkg/dist/node/fast.cjs
-for variant in ringroute ringroute_full; do
-  raw=$(stat -c %s "pkg/dist/web/${variant}_bg.wasm")
-  gz=$(gzip -9 -c "pkg/dist/web/${variant}_bg.wasm" | wc -c)
-  echo "built pkg/dist: ${variant}_bg.wasm ${raw} bytes, ${gz} gzipped"
+# Resolvers without "exports" (TypeScript's node10, old bundlers) find subpaths by folder.
+rm -rf pkg/full
+mkdir -p pkg/full
+printf '{\n  "main": "../dist/full/index.cjs",\n  "types": "../dist/full/index.d.cts"\n}\n' >pkg/full/package.json
+# npm packs a package's licence files from its own folder.
+cp LICENSE-MIT LICENSE-APACHE pkg/
+for build in core full; do
+  raw=$(stat -c %s "pkg/dist/$build/ringroute.wasm")
+  gz=$(gzip -9 -c "pkg/dist/$build/ringroute.wasm" | wc -c)
+  # What a browser downloads: the ESM entry and every module it imports.
+  entry=$(cat "pkg/dist/$build/index.js" "pkg/dist/$build/bindings.js" "pkg/dist/$build/wasm.js" \
+    pkg/src/*.js | gzip -9 | wc -c)
+  echo "built pkg/dist/$build: wasm ${raw} bytes, ${gz} gzipped; the entry with its JS and wasm ${entry} gzipped"
 done

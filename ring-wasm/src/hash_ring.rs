@@ -8,6 +8,11 @@ use crate::convert::{
     count, describe, field, key, number, object, ring_error, type_error, u32_option,
 };
 
+/// `__ownerAt`'s answer on an empty ring.
+const NO_OWNER: u32 = u32::MAX;
+/// `__ownerAt`'s answer when the caller's membership version is out of date.
+const STALE: u32 = u32::MAX - 1;
+
 /// A consistent-hash ring. Node ids are strings; each node may carry any JS value.
 #[wasm_bindgen(js_name = HashRing)]
 pub struct JsHashRing {
@@ -123,64 +128,26 @@ impl JsHashRing {
         Ok(self.id_at(self.inner.get_index(&key)))
     }
 
-    /// The fast path behind the package's `get`: it has written the key's bytes (UTF-8 for
-    /// a string) into the scratch buffer (`HashRing.__scratchKeys`). Returns the owner's
-    /// index in `nodes()` order, `u32::MAX` on an empty ring or a length past the buffer.
-    #[wasm_bindgen(js_name = __indexScratch, skip_typescript)]
-    pub fn index_scratch(&self, len: usize) -> u32 {
-        crate::scratch::with_keys(|keys| {
-            keys.get(..len)
-                .and_then(|k| self.inner.get_index(k))
-                .map_or(u32::MAX, |i| i as u32)
-        })
+    /// The fast path behind the package's `get` and `getMany`: the package hashes the key
+    /// in JS (the same MurmurHash3, checked against [`position`](Self::position) in the
+    /// tests) and asks only for the owner of its position. Returns the owner's index in
+    /// `nodes()` order, `NO_OWNER` (2^32 - 1) on an empty ring, or `STALE` (2^32 - 2) when
+    /// `version` is not the ring's membership version, so the caller's id list is out of
+    /// date. Any JS number is a valid argument (wasm-bindgen converts it as `>>> 0` and
+    /// as a float): nothing here can fail or change the ring.
+    #[wasm_bindgen(js_name = __ownerAt, skip_typescript)]
+    pub fn owner_at(&self, position: u32, version: f64) -> u32 {
+        if version != self.version() {
+            return STALE;
+        }
+        self.inner.index_at(position).map_or(NO_OWNER, |i| i as u32)
     }
 
-    /// The batch fast path behind `getMany`: `count` keys lie back to back in the key
-    /// buffer, their byte lengths in the lengths buffer (`HashRing.__scratchLens`).
-    /// Each length is replaced by its key's owner index (`u32::MAX` on an empty ring).
-    /// Returns false, changing nothing, if the lengths overrun either buffer.
-    #[wasm_bindgen(js_name = __indexManyScratch, skip_typescript)]
-    pub fn index_many_scratch(&self, count: usize) -> bool {
-        crate::scratch::with_both(|keys, lens| {
-            let Some(lens) = lens.get_mut(..count) else {
-                return false;
-            };
-            let total: usize = lens.iter().map(|&l| l as usize).sum();
-            if total > keys.len() {
-                return false;
-            }
-            // Hash every key first, then look every position up: the lookups' cache
-            // misses are independent, and a short loop lets the CPU overlap them.
-            let mut start = 0;
-            for slot in lens.iter_mut() {
-                let end = start + *slot as usize;
-                *slot = self.inner.position(&keys[start..end]);
-                start = end;
-            }
-            for slot in lens.iter_mut() {
-                *slot = self.inner.index_at(*slot).map_or(u32::MAX, |i| i as u32);
-            }
-            true
-        })
-    }
-
-    /// Grows the shared key buffer to at least `bytes` bytes; returns its address in
-    /// wasm memory (valid until the next call, as it may move).
-    #[wasm_bindgen(js_name = __scratchKeys, skip_typescript)]
-    pub fn scratch_keys(bytes: usize) -> usize {
-        crate::scratch::grow_keys(bytes)
-    }
-
-    /// Grows the shared lengths buffer to at least `count` `u32`s; returns its address.
-    #[wasm_bindgen(js_name = __scratchLens, skip_typescript)]
-    pub fn scratch_lens(count: usize) -> usize {
-        crate::scratch::grow_lens(count)
-    }
-
-    /// The module's `WebAssembly.Memory`, for views onto the scratch buffers.
-    #[wasm_bindgen(js_name = __memory, skip_typescript)]
-    pub fn memory() -> JsValue {
-        wasm_bindgen::memory()
+    /// The membership version (ring-core's `HashRing::version`), as a float: exact while
+    /// under 2^53 changes. The package's id cache is keyed on it.
+    #[wasm_bindgen(getter, js_name = __version, skip_typescript)]
+    pub fn version(&self) -> f64 {
+        self.inner.version() as f64
     }
 
     /// Up to `n` distinct node ids clockwise from `key`, owner first.

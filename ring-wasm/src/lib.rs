@@ -11,7 +11,6 @@ mod hash_ring;
 #[cfg(feature = "extras")]
 mod ketama;
 mod plan;
-mod scratch;
 mod snapshot;
 mod transition;
 

@@ -1,7 +1,7 @@
 // A Cloudflare-style worker that routes with ringroute: POST a golden vector, get back
 // its answers computed inside workerd. POST /ketama routes with `ringroute/full`'s Ketama.
-import { HashRing } from '../../pkg/worker.js';
-import { Ketama } from '../../pkg/full/worker.js';
+import { HashRing } from '../../pkg/dist/core/worker.js';
+import { Ketama } from '../../pkg/dist/full/worker.js';
 
 const hexBytes = (hex) => Uint8Array.from(hex.match(/../g) ?? [], (b) => parseInt(b, 16));
 

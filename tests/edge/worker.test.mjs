@@ -1,5 +1,5 @@
 // The golden vectors replayed inside workerd (Cloudflare's runtime, run locally by
-// miniflare), through the package's `workerd` entry: initSync on a compiled module.
+// miniflare), through the package's `workerd` entry (dist/*/worker.js): initSync on a compiled module.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';

@@ -1,0 +1,98 @@
+// Checks that wasm-bindgen's generated classes leave to chance: a freed instance (after
+// `free()` or `using`) used as `this` or as an argument, and an argument of the wrong
+// class. Left to the generated code, the first throws a bare "null pointer passed to
+// rust" from inside wasm, and when a freed ring is not the first argument the rings
+// before it stay borrowed for good, so every later call on them fails. Here both are
+// refused before wasm is entered: an `Error` with code `INSTANCE_FREED`, and a
+// `TypeError` with code `INVALID_TYPE`.
+
+function coded(error, code) {
+  error.code = code;
+  return error;
+}
+
+function isFreed(value) {
+  return value !== null && typeof value === 'object' && value.__wbg_ptr === 0;
+}
+
+function checkArgs(where, args) {
+  for (let i = 0; i < args.length; i++) {
+    if (isFreed(args[i])) {
+      throw coded(new Error(`${where}: argument ${i + 1} was freed`), 'INSTANCE_FREED');
+    }
+  }
+}
+
+// The generated code's own class check throws a plain Error; give it its proper class.
+function rethrow(error) {
+  if (error instanceof Error && !('code' in error) && /^expected instance of /.test(error.message)) {
+    throw coded(new TypeError(error.message), 'INVALID_TYPE');
+  }
+  throw error;
+}
+
+/** The error for a call on a freed instance. */
+export function freed(where) {
+  return coded(new Error(`${where}: the instance was freed`), 'INSTANCE_FREED');
+}
+
+function guardMethod(className, name, method) {
+  const where = `${className}.${name}()`;
+  return function (...args) {
+    if (this !== null && typeof this === 'object' && this.__wbg_ptr === 0 && name !== 'free') {
+      throw freed(where);
+    }
+    checkArgs(where, args);
+    try {
+      return method.apply(this, args);
+    } catch (error) {
+      return rethrow(error);
+    }
+  };
+}
+
+function guardClass(name, cls) {
+  for (const target of [cls.prototype, cls]) {
+    for (const key of Object.getOwnPropertyNames(target)) {
+      if (key === 'constructor' || key === 'prototype' || key === 'length' || key === 'name') continue;
+      const desc = Object.getOwnPropertyDescriptor(target, key);
+      // `__`-names are the package's own internals: `__wrap` builds instances, and the
+      // fast paths' `__ownerAt` and `__version` take plain numbers and fail safely.
+      if (key.startsWith('__')) continue;
+      if (typeof desc.value === 'function') {
+        desc.value = guardMethod(name, key, desc.value);
+        Object.defineProperty(target, key, desc);
+      } else if (desc.get) {
+        const getter = desc.get;
+        desc.get = function () {
+          if (this.__wbg_ptr === 0) throw freed(`${name}.${key}`);
+          return getter.call(this);
+        };
+        Object.defineProperty(target, key, desc);
+      }
+    }
+  }
+  // The constructor itself may take instances (`new Transition(prev, next)`).
+  return new Proxy(cls, {
+    construct(target, args, newTarget) {
+      checkArgs(`new ${name}()`, args);
+      try {
+        return Reflect.construct(target, args, newTarget);
+      } catch (error) {
+        return rethrow(error);
+      }
+    },
+  });
+}
+
+/** `names` of the generated module's exports, each class and function guarded. */
+export function guarded(exports, names) {
+  const out = {};
+  for (const name of names) {
+    const value = exports[name];
+    out[name] = value.prototype && typeof value.prototype.free === 'function'
+      ? guardClass(name, value)
+      : guardMethod('ringroute', name, value);
+  }
+  return out;
+}
