@@ -1,0 +1,271 @@
+// The cells of the packaging matrix: each installs the packed tarball into a fresh
+// project, uses the package there as a user would, with no plugin, loader flag, import
+// of the .wasm or URL passed by hand, and returns the reports its runs printed.
+// Bundlers and runtimes come from tests/node_modules; `ringroute` resolves from the
+// project's own node_modules (the projects live under the OS temp dir, away from tests/).
+import { cpSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Miniflare } from 'miniflare';
+import { doc } from './replay.mjs';
+import { app, emitStdout, emitWindow, emitWorker, parseStdout } from './apps.mjs';
+import { exec, modulePath, nodeBinary, nodeMajors, project, staticServer, tool } from './support.mjs';
+
+const both = ['main', 'full'];
+
+/** Copies a server bundle's output away from node_modules, as it is deployed. */
+function deploy(dir, out) {
+  const to = `${dir}-deployed`;
+  cpSync(join(dir, out), to, { recursive: true });
+  return to;
+}
+
+/** The JavaScript blocks of the installed package's README, each as a runnable file. */
+function readmeSnippets(dir) {
+  const readme = readFileSync(join(dir, 'node_modules', 'ringroute', 'README.md'), 'utf8');
+  return [...readme.matchAll(/```(?:js|javascript|mjs|cjs)\n([\s\S]*?)```/g)]
+    .map((m) => m[1])
+    .filter((code) => /['"]ringroute(\/[\w/]+)?['"]/.test(code))
+    .map((code, i) => ({ file: `readme-${i + 1}.${/\brequire\(/.test(code) ? 'cjs' : 'mjs'}`, code }));
+}
+
+const nodeCells = nodeMajors.flatMap((major) => ['cjs', 'esm'].map((format) => ({
+  name: `node${major}-${format}`,
+  group: 'node',
+  async run({ dir, tarball }) {
+    const file = format === 'cjs' ? 'index.cjs' : 'index.mjs';
+    await project(dir, tarball, { files: { [file]: app({ format, emit: emitStdout }) } });
+    const node = await nodeBinary(major);
+    const reports = [{ which: both, report: parseStdout((await exec(node, [file], { cwd: dir })).stdout) }];
+    // The README's own snippets, pasted unchanged: ESM blocks in the ESM cell, CJS blocks in the CJS cell.
+    const snippets = readmeSnippets(dir).filter((s) => s.file.endsWith(format === 'cjs' ? '.cjs' : '.mjs'));
+    const snippetErrors = [];
+    for (const { file: name, code } of snippets) {
+      writeFileSync(join(dir, name), code);
+      await exec(node, [name], { cwd: dir }).catch((e) => snippetErrors.push(`README snippet ${name}:\n${code}\n${e.message}`));
+    }
+    return { reports, errors: snippetErrors, notes: `${snippets.length} README snippet(s) run` };
+  },
+})));
+
+const denoEnv = { DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1' };
+// No permission flags: a package that needs one to load is not zero-configuration.
+const runtimeCells = [
+  ...['esm', 'cjs'].map((format) => ({
+    name: `deno-${format}`,
+    group: 'runtime',
+    async run({ dir, tarball }) {
+      const file = format === 'cjs' ? 'index.cjs' : 'index.mjs';
+      await project(dir, tarball, { files: { [file]: app({ format, emit: emitStdout }) } });
+      const { stdout } = await exec(tool('deno'), ['run', file], { cwd: dir, env: denoEnv });
+      return { reports: [{ which: both, report: parseStdout(stdout) }] };
+    },
+  })),
+  ...['esm', 'cjs'].map((format) => ({
+    name: `bun-${format}`,
+    group: 'runtime',
+    async run({ dir, tarball }) {
+      const file = format === 'cjs' ? 'index.cjs' : 'index.mjs';
+      await project(dir, tarball, { files: { [file]: app({ format, emit: emitStdout }) } });
+      const { stdout } = await exec(tool('bun'), [file], { cwd: dir });
+      return { reports: [{ which: both, report: parseStdout(stdout) }] };
+    },
+  })),
+  {
+    // Bundled by wrangler (`deploy --dry-run`) exactly as it would be uploaded, then run in workerd.
+    name: 'workerd-wrangler',
+    group: 'runtime',
+    async run({ dir, tarball }) {
+      await project(dir, tarball, {
+        files: {
+          'worker.mjs': app({ format: 'esm', emit: emitWorker }),
+          'wrangler.toml': 'name = "cell"\nmain = "worker.mjs"\ncompatibility_date = "2026-07-01"\n',
+        },
+      });
+      // wrangler needs Node 22 or later.
+      await exec(await nodeBinary(22), [join(modulePath('wrangler'), 'bin', 'wrangler.js'), 'deploy', '--dry-run', '--outdir', 'dist'], {
+        cwd: dir, env: { WRANGLER_SEND_METRICS: 'false', CI: '1', WRANGLER_LOG_PATH: join(dir, '.wrangler-logs') },
+      });
+      const out = join(dir, 'dist');
+      const mf = new Miniflare({
+        modules: true,
+        scriptPath: join(out, 'worker.js'),
+        modulesRoot: out,
+        modulesRules: [{ type: 'ESModule', include: ['**/*.js'] }, { type: 'CompiledWasm', include: ['**/*.wasm'] }],
+        compatibilityDate: '2026-07-01',
+      });
+      try {
+        const res = await mf.dispatchFetch('http://worker/');
+        const text = await res.text();
+        if (res.status !== 200) throw new Error(`worker answered ${res.status}: ${text.slice(0, 2000)}`);
+        const uploaded = readdirSync(out).filter((f) => !f.endsWith('.map') && !f.endsWith('.md'));
+        return { reports: [{ which: both, report: JSON.parse(text) }], notes: `uploaded: ${uploaded.join(', ')}` };
+      } finally {
+        await mf.dispose();
+      }
+    },
+  },
+];
+
+const serverCells = [
+  {
+    name: 'esbuild-node-cjs',
+    group: 'server bundle',
+    async run({ dir, tarball }) {
+      await project(dir, tarball, { files: { 'app.mjs': app({ format: 'esm', emit: emitStdout }) } });
+      await exec(tool('esbuild'), ['app.mjs', '--bundle', '--platform=node', '--outfile=out/app.cjs', '--log-level=warning'], { cwd: dir });
+      const { stdout } = await exec(process.execPath, ['app.cjs'], { cwd: deploy(dir, 'out') });
+      return { reports: [{ which: both, report: parseStdout(stdout) }] };
+    },
+  },
+  {
+    name: 'esbuild-node-esm',
+    group: 'server bundle',
+    async run({ dir, tarball }) {
+      await project(dir, tarball, { files: { 'app.mjs': app({ format: 'esm', emit: emitStdout }) } });
+      await exec(tool('esbuild'), ['app.mjs', '--bundle', '--platform=node', '--format=esm', '--outfile=out/app.mjs', '--log-level=warning'], { cwd: dir });
+      const { stdout } = await exec(process.execPath, ['app.mjs'], { cwd: deploy(dir, 'out') });
+      return { reports: [{ which: both, report: parseStdout(stdout) }] };
+    },
+  },
+  {
+    name: 'webpack-node',
+    group: 'server bundle',
+    async run({ dir, tarball }) {
+      await project(dir, tarball, {
+        files: {
+          'app.mjs': app({ format: 'esm', emit: emitStdout }),
+          'webpack.config.cjs': `module.exports = { mode: 'production', target: 'node', entry: './app.mjs',
+  output: { path: require('path').join(__dirname, 'out'), filename: 'app.js' } };\n`,
+        },
+      });
+      await exec(tool('webpack'), ['--config', 'webpack.config.cjs', '--no-color'], { cwd: dir });
+      const { stdout } = await exec(process.execPath, ['app.js'], { cwd: deploy(dir, 'out') });
+      return { reports: [{ which: both, report: parseStdout(stdout) }] };
+    },
+  },
+];
+
+/**
+ * Loads each page of a built site in Chromium; returns per page its report and the bytes
+ * it downloaded. The vectors reach the page from the harness, not through the bundle.
+ */
+async function browse(browser, root, pages, docSource) {
+  const server = await staticServer(root);
+  const context = await browser.newContext();
+  const results = [];
+  try {
+    for (const { name, path } of pages) {
+      const page = await context.newPage();
+      const errors = [];
+      page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+      page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+      await page.addInitScript(`window.__ringrouteDoc = ${docSource};`);
+      const start = server.log.length;
+      await page.goto(`${server.url}/${path}`);
+      let report;
+      try {
+        await page.waitForFunction(() => window.__ringrouteResult !== undefined, null, { timeout: 30_000 });
+        report = await page.evaluate(() => window.__ringrouteResult);
+      } catch (e) {
+        throw new Error(`${name} page gave no result (${e.message.split('\n')[0]}); ${errors.join('; ') || 'no page errors'}; requests: ${JSON.stringify(server.log.slice(start))}`);
+      }
+      const requests = server.log.slice(start);
+      const failed = requests.filter((r) => r.status !== 200);
+      if (failed.length) errors.push(`failed requests: ${JSON.stringify(failed)}`);
+      const bytes = { raw: requests.reduce((s, r) => s + r.raw, 0), gzip: requests.reduce((s, r) => s + r.gzip, 0), files: requests.map((r) => r.path) };
+      results.push({ name, report, bytes, errors });
+      await page.close();
+    }
+  } finally {
+    await context.close();
+    await server.close();
+  }
+  return results;
+}
+
+function browserPagesFor(out, script, type) {
+  for (const name of both) {
+    writeFileSync(join(out, `${name}.html`), `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>${name}</title><script${type === 'module' ? ' type="module"' : ''} src="./${script(name)}"></script>\n`);
+  }
+}
+
+/** A browser cell: `build` bundles main.js and full.js into `out` and writes the pages. */
+function browserCell(name, build) {
+  return {
+    name,
+    group: 'browser bundle',
+    async run({ dir, tarball, browser }) {
+      const files = {};
+      for (const which of both) files[`${which}.js`] = app({ format: 'esm', which: [which], docSource: 'window.__ringrouteDoc', emit: emitWindow });
+      await project(dir, tarball, { packageJson: { type: 'module' }, files });
+      const out = await build(dir);
+      const pages = await browse(await browser(), out, both.map((n) => ({ name: n, path: `${n}.html` })), JSON.stringify(doc));
+      return {
+        reports: pages.map((p) => ({ which: [p.name], report: p.report })),
+        errors: pages.flatMap((p) => p.errors.map((e) => `${p.name} page: ${e}`)),
+        sizes: Object.fromEntries(pages.map((p) => [p.name, p.bytes])),
+      };
+    },
+  };
+}
+
+const browserCells = [
+  browserCell('esbuild-iife', async (dir) => {
+    await exec(tool('esbuild'), ['main.js', 'full.js', '--bundle', '--minify', '--outdir=dist', '--log-level=warning'], { cwd: dir });
+    browserPagesFor(join(dir, 'dist'), (n) => `${n}.js`, 'classic');
+    return join(dir, 'dist');
+  }),
+  browserCell('esbuild-esm', async (dir) => {
+    await exec(tool('esbuild'), ['main.js', 'full.js', '--bundle', '--minify', '--format=esm', '--outdir=dist', '--log-level=warning'], { cwd: dir });
+    browserPagesFor(join(dir, 'dist'), (n) => `${n}.js`, 'module');
+    return join(dir, 'dist');
+  }),
+  browserCell('rollup-node-resolve', async (dir) => {
+    // Each entry built on its own, as an app has one: a config with node-resolve and nothing else.
+    mkdirSync(join(dir, 'node_modules', '@rollup'));
+    symlinkSync(modulePath('@rollup/plugin-node-resolve'), join(dir, 'node_modules', '@rollup', 'plugin-node-resolve'));
+    writeFileSync(join(dir, 'rollup.config.mjs'), `import { nodeResolve } from '@rollup/plugin-node-resolve';
+export default ['main', 'full'].map((name) => ({ input: name + '.js', output: { dir: 'dist', format: 'es' }, plugins: [nodeResolve()] }));\n`);
+    await exec(tool('rollup'), ['-c', 'rollup.config.mjs', '--silent'], { cwd: dir });
+    browserPagesFor(join(dir, 'dist'), (n) => `${n}.js`, 'module');
+    return join(dir, 'dist');
+  }),
+  browserCell('webpack', async (dir) => {
+    writeFileSync(join(dir, 'webpack.config.cjs'), `module.exports = { mode: 'production', entry: { main: './main.js', full: './full.js' },
+  output: { path: require('path').join(__dirname, 'dist') } };\n`);
+    await exec(tool('webpack'), ['--config', 'webpack.config.cjs', '--no-color'], { cwd: dir });
+    browserPagesFor(join(dir, 'dist'), (n) => `${n}.js`, 'classic');
+    return join(dir, 'dist');
+  }),
+  browserCell('vite', async (dir) => {
+    for (const n of both) writeFileSync(join(dir, `${n}.html`), `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>${n}</title><script type="module" src="./${n}.js"></script>\n`);
+    // Two pages in one build: vite's documented multi-page input, nothing else.
+    writeFileSync(join(dir, 'vite.config.mjs'), "export default { logLevel: 'warn', build: { rollupOptions: { input: { main: 'main.html', full: 'full.html' } } } };\n");
+    await exec(process.execPath, [join(modulePath('vite'), 'bin', 'vite.js'), 'build'], { cwd: dir });
+    return join(dir, 'dist');
+  }),
+  browserCell('bun-build', async (dir) => {
+    await exec(tool('bun'), ['build', './main.js', './full.js', '--target', 'browser', '--minify', '--outdir', 'dist'], { cwd: dir });
+    browserPagesFor(join(dir, 'dist'), (n) => `${n}.js`, 'module');
+    return join(dir, 'dist');
+  }),
+];
+
+const jestCell = {
+  name: 'jest-jsdom',
+  group: 'test runner',
+  async run({ dir, tarball }) {
+    const emit = "test('ringroute under jest + jsdom', () => __done.then((r) => require('fs').writeFileSync(require('path').join(__dirname, 'result.json'), JSON.stringify(r))));";
+    await project(dir, tarball, {
+      packageJson: { jest: { testEnvironment: 'jsdom' } },
+      files: { 'ringroute.test.js': app({ format: 'cjs', emit }) },
+    });
+    // jest-environment-jsdom as the project would have it in its node_modules.
+    symlinkSync(modulePath('jest-environment-jsdom'), join(dir, 'node_modules', 'jest-environment-jsdom'));
+    mkdirSync(join(dir, '.jest-cache'));
+    await exec(process.execPath, [join(modulePath('jest'), 'bin', 'jest.js'), '--ci', '--rootDir', dir, '--cacheDirectory', join(dir, '.jest-cache')], { cwd: dir });
+    return { reports: [{ which: both, report: JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) }] };
+  },
+};
+
+export const cells = [...nodeCells, ...runtimeCells, ...serverCells, ...browserCells, jestCell];
