@@ -19,8 +19,10 @@ export async function startWriter({ timeoutMs = 15_000 } = {}) {
   let stderr = '';
   child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-4000); });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const exited = new Promise((resolve) => child.once('close', resolve));
-  const failure = () => new Error(`the Python writer exited (is pylibmc installed for ${python()}?): ${stderr.trim()}`);
+  let status = 'running';
+  const exited = new Promise((resolve) => child.once('close', (code, signal) => { status = signal ?? `code ${code}`; resolve(); }));
+  child.once('error', (e) => { stderr += e.message; });
+  const failure = () => new Error(`the Python writer (${python()}) stopped answering (${status}; is pylibmc installed?): ${stderr.trim()}`);
 
   const next = async () => {
     const { value, done } = await lines.next();

@@ -12,9 +12,10 @@ import { Ketama } from 'ringroute/full';
 import { address } from './pool.mjs';
 
 const BATCH = 100; // keys per `get` line
-const OPTIONS = { retries: 1, timeout: 5000, poolSize: 4 };
+export const OPTIONS = { retries: 1, timeout: 5000, poolSize: 4 };
 
-function getMulti(client, keys) {
+/** `get k1 k2 ...` on a memcached client: an object of the keys found. */
+export function getMulti(client, keys) {
   return new Promise((resolve, reject) => {
     client.getMulti(keys, (err, data) => (err ? reject(new Error(`memcached getMulti: ${[err].flat().join('; ')}`)) : resolve(data ?? {})));
   });

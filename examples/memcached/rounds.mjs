@@ -4,6 +4,7 @@
 import Memcached from 'memcached';
 import { expectedValue } from './python.mjs';
 import { address } from './pool.mjs';
+import { getMulti, OPTIONS } from './readers.mjs';
 
 export const keysFor = (count, prefix = 'key') => Array.from({ length: count }, (_, i) => `${prefix}:${i}`);
 
@@ -25,11 +26,11 @@ export async function writeThenRead(writer, readers, keys, round) {
 export async function locate(pool, keys, round) {
   const holders = new Map(keys.map((k) => [k, []]));
   await Promise.all(pool.map(async (server) => {
-    const client = new Memcached(address(server), { retries: 1, timeout: 5000, poolSize: 4 });
+    const client = new Memcached(address(server), OPTIONS);
     try {
       for (let i = 0; i < keys.length; i += 100) {
         const batch = keys.slice(i, i + 100);
-        const data = await new Promise((resolve, reject) => client.getMulti(batch, (err, d) => (err ? reject(new Error(String(err))) : resolve(d ?? {}))));
+        const data = await getMulti(client, batch);
         for (const k of batch) if (data[k] === expectedValue(k, round)) holders.get(k).push(address(server));
       }
     } finally {
