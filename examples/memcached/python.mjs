@@ -26,7 +26,10 @@ export async function startWriter({ timeoutMs = 15_000 } = {}) {
 
   const next = async () => {
     const { value, done } = await lines.next();
-    if (done) throw failure();
+    if (done) {
+      await exited;
+      throw failure();
+    }
     return JSON.parse(value);
   };
   let queue = Promise.resolve();
