@@ -20,6 +20,7 @@ function answeringPid(host, port) {
     const done = (pid) => { socket.destroy(); resolve(pid); };
     socket.setTimeout(2000, () => done(null));
     socket.once('error', () => done(null));
+    socket.once('close', () => done(null)); // something else on the port hung up
     socket.once('connect', () => socket.write('stats\r\n'));
     socket.on('data', (d) => {
       text += d;
