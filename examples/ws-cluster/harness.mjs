@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Etcd3 } from 'etcd3';
+import { HashRing } from 'ringroute';
 import { startEtcd } from '../shared/etcd.mjs';
 import { startProcess } from '../shared/processes.mjs';
 import { issueToken } from './auth.mjs';
@@ -35,9 +36,10 @@ export class Cluster {
   operator = null;
 
   /** Starts etcd, the operator and servers `ids`, and bootstraps membership with them. */
-  static async start(ids, { env = {} } = {}) {
+  static async start(ids, { env = {}, args = [] } = {}) {
     const c = new Cluster();
     c.env = env;
+    c.args = args;
     c.etcd = await startEtcd();
     c.client = new Etcd3({ hosts: c.etcd.endpoint });
     c.operator = new Operator(c.client);
@@ -49,7 +51,7 @@ export class Cluster {
 
   async startServer(id, extraArgs = [], env = {}) {
     const started = withEnv({ ...this.env, ...env, WS_CLUSTER_SECRET: this.clusterSecret, WS_TOKEN_SECRET: this.tokenSecret },
-      () => startProcess(serverScript, ['--id', id, '--port', '0', '--etcd', this.etcd.endpoint, ...extraArgs]));
+      () => startProcess(serverScript, ['--id', id, '--port', '0', '--etcd', this.etcd.endpoint, ...this.args, ...extraArgs]));
     const proc = await started;
     this.servers.set(id, proc);
     return proc;
@@ -66,6 +68,16 @@ export class Cluster {
   token(user, ttlSeconds = 3600) { return issueToken(this.tokenSecret, user, ttlSeconds); }
 
   user(name) { return new ChatClient(name, this.seeds(), { token: this.token(name) }); }
+
+  /** The user names among `candidates` that server `id` owns under the current membership. */
+  async ownedBy(id, count, prefix = 'u') {
+    const doc = await this.operator.current();
+    const ring = HashRing.fromJSON(doc.membership);
+    const out = [];
+    for (let i = 0; out.length < count && i < 100_000; i += 1) if (ring.get(`${prefix}-${i}`) === id) out.push(`${prefix}-${i}`);
+    ring.free();
+    return out;
+  }
 
   async stats(id) {
     return callPeer(this.servers.get(id).info.internal, '/stats', {}, this.clusterSecret);

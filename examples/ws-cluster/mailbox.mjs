@@ -80,4 +80,11 @@ export class Mailbox {
   }
 
   get tombstones() { return this.#tombstones.size; }
+
+  /** The most messages waiting for one recipient. */
+  get largest() {
+    let n = 0;
+    for (const box of this.#byUser.values()) n = Math.max(n, box.size);
+    return n;
+  }
 }

@@ -134,6 +134,8 @@ function queueDrop(peer, key) {
   drops.get(peer).push(key);
 }
 
+/** The most message bytes in one request to a peer. */
+const MAX_PUSH_BYTES = 1024 * 1024;
 const dirty = new Set(); // keys whose holders may lack a copy
 const busy = new Map(); // peer -> keys that waited for its request in flight
 let passQueued = false;
@@ -153,7 +155,8 @@ function touch(entry) {
 /** Sends each copy to the holders that lack it; hands over copies this server need not keep. */
 function pass(keys) {
   if (!routing) return;
-  const batches = new Map();
+  const batches = new Map(); // peer -> { entries, bytes }
+  const now = Date.now();
   for (const key of keys) {
     const entry = mailbox.get(key);
     if (!entry) continue;
@@ -163,10 +166,18 @@ function pass(keys) {
       const m = routing.members.get(peer);
       if (peer === me || !m || entry.holders.get(peer) === m.incarnation) continue;
       missing += 1;
-      if (busy.has(peer)) busy.get(peer).add(key);
-      else if (!batches.has(peer)) batches.set(peer, [entry]);
-      else if (batches.get(peer).length < 256) batches.get(peer).push(entry);
-      else dirty.add(key);
+      if (entry.pushAfter > now) continue; // a holder refused it lately: back off
+      if (busy.has(peer)) {
+        busy.get(peer).add(key);
+        continue;
+      }
+      const batch = batches.get(peer) ?? { entries: [], bytes: 0, later: new Set() };
+      batches.set(peer, batch);
+      if (batch.bytes + entry.bytes > MAX_PUSH_BYTES && batch.entries.length > 0) batch.later.add(key);
+      else {
+        batch.entries.push(entry);
+        batch.bytes += entry.bytes;
+      }
     }
     if (missing === 0 && !holders.includes(me) && holders.length > 0 && !entry.waiters?.size) {
       mailbox.remove(key); // every holder has it: this server's copy is not needed
@@ -175,12 +186,13 @@ function pass(keys) {
     }
     deliver(entry);
   }
-  for (const [peer, entries] of batches) push(peer, entries);
+  for (const [peer, batch] of batches) push(peer, batch.entries, batch.later);
 }
 
-async function push(peer, entries) {
+/** Stores `entries` on `peer`; `later` are keys for it that wait for this request to end. */
+async function push(peer, entries, later) {
   const m = routing.members.get(peer);
-  busy.set(peer, new Set());
+  busy.set(peer, later);
   try {
     const answer = await callPeer(m.internal, '/store', {
       from: me, incarnation, entries: entries.map((e) => ({ ...e.msg, expires: e.expires })),
@@ -194,10 +206,24 @@ async function push(peer, entries) {
         settle(entry);
       } else if (status === 'delivered') {
         onDelivered(entry.key, true);
+      } else {
+        // Refused ('full'): try again later. A sender still waiting learns it once no
+        // other holder can take the copy. (Copies already made may still arrive: an
+        // unacknowledged message is delivered at most once.)
+        entry.pushAfter = Date.now() + 2_000;
+        (entry.refusedBy ??= new Set()).add(peer);
+        if (routing.holders(entry.msg.to).some((h) => h !== me && !entry.refusedBy.has(h))) return;
+        for (const conn of entry.waiters ?? []) {
+          conn.pending.delete(entry.key);
+          counters.mailboxFull += 1;
+          write(conn.socket, { type: 'error', code: 'mailbox-full', id: entry.msg.id, error: `the mailbox of ${entry.msg.to} is full` });
+        }
+        entry.waiters?.clear();
       }
     });
   } catch {
     counters.pushFailures += 1; // retried by the periodic pass
+    for (const entry of entries) entry.pushAfter = Date.now() + 250;
   } finally {
     const waited = busy.get(peer);
     busy.delete(peer);
@@ -404,7 +430,8 @@ const internal = await internalServer({
       return { ok: true };
     },
     '/stats': async () => ({
-      id: me, incarnation, users: users.size, mailbox: mailbox.size, mailboxBytes: mailbox.bytes, tombstones: mailbox.tombstones,
+      heapAfterGc: globalThis.gc ? (globalThis.gc(), process.memoryUsage().heapUsed) : undefined, // with --expose-gc (tests)
+      id: me, incarnation, users: users.size, mailbox: mailbox.size, mailboxBytes: mailbox.bytes, largestMailbox: mailbox.largest, tombstones: mailbox.tombstones,
       connections: wss.clients.size, epoch: routing?.doc.epoch, rss: process.memoryUsage().rss, ...counters,
     }),
   },
