@@ -44,9 +44,18 @@ pub struct BoundedLoads {
 /// One node's items, ordered by (position, key).
 type Items = BTreeSet<(u32, Box<[u8]>)>;
 
-/// `ceil(x)` for a non-negative double, without std's float functions.
+/// `ceil(x)` for a double, without std's float functions, saturating: 0 for NaN and
+/// anything not above 0, `u64::MAX` from 2^64 on (a factor such as `f64::MAX` makes
+/// every cap infinite, and a cap of "no limit" must not wrap to 0).
 fn ceil(x: f64) -> u64 {
+    if x.is_nan() || x <= 0.0 {
+        return 0;
+    }
+    if x >= 18_446_744_073_709_551_616.0 {
+        return u64::MAX;
+    }
     let t = x as u64;
+    // x < 2^64, so t <= 2^64 - 2^11 and t + 1 cannot overflow.
     if (t as f64) < x {
         t + 1
     } else {

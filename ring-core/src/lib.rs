@@ -28,6 +28,7 @@
 
 extern crate alloc;
 
+mod admission;
 mod bounded;
 mod config;
 mod error;
@@ -60,7 +61,7 @@ pub use ring::{
     vnode_count, HashRing, Iter, Node, SuccessorIndices, Successors, MAX_ID_BYTES, MAX_NODES,
     MAX_NODE_POINTS, MAX_POINTS,
 };
-pub use snapshot::{Server, Snapshot, SnapshotError, SNAPSHOT_VERSION};
+pub use snapshot::{Server, Snapshot, SnapshotError, MAX_DOCUMENT_INTEGER, SNAPSHOT_VERSION};
 pub use stats::{Balance, RING_SIZE};
 pub use transition::{Route, Transition};
 

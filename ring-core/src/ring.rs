@@ -4,6 +4,7 @@ use alloc::{boxed::Box, vec::Vec};
 use core::fmt;
 
 use crate::{
+    admission::{admit, points_fit, Culprit, Existing, Refusal},
     hash::murmur3_32,
     table::{Point, PointTable},
     RingConfig, RingError,
@@ -122,6 +123,8 @@ pub struct HashRing<T> {
     /// The points, by ascending position; equal positions are ordered by owner slot (=
     /// id order).
     table: PointTable,
+    /// Bumped by every change; see [`version`](HashRing::version).
+    version: u64,
 }
 
 impl<T> Default for HashRing<T> {
@@ -145,6 +148,7 @@ impl<T: Clone> Clone for HashRing<T> {
                 })
                 .collect(),
             table: self.table.clone(),
+            version: self.version,
         }
     }
 }
@@ -158,9 +162,6 @@ impl<T: fmt::Debug> fmt::Debug for HashRing<T> {
             .finish()
     }
 }
-
-/// A node checked and ready to insert, with its point count worked out.
-struct Checked<T>(Entry<T>);
 
 impl<T> HashRing<T> {
     /// An empty ring with the default config.
@@ -176,6 +177,7 @@ impl<T> HashRing<T> {
             config,
             nodes: Vec::new(),
             table: PointTable::new(),
+            version: 0,
         }
     }
 
@@ -198,11 +200,43 @@ impl<T> HashRing<T> {
         self.config
     }
 
+    /// The membership version: a counter that every successful change of this ring
+    /// increases (an add, [`remove`](Self::remove), [`set_weight`](Self::set_weight),
+    /// [`add_all`](Self::add_all) that adds something, and [`data_mut`](Self::data_mut),
+    /// since the payload may change). A refused call leaves it unchanged. A new ring starts
+    /// at 0 and a clone keeps its original's version.
+    ///
+    /// Caches of anything derived from the ring (ids by index, payloads, shares) are valid
+    /// while the version they were filled at is the current one. Compare versions of the
+    /// same ring only: two rings can share a version and differ.
+    ///
+    /// ```
+    /// use ringroute::HashRing;
+    /// let mut ring = HashRing::new();
+    /// let v0 = ring.version();
+    /// ring.add("a", ())?;
+    /// assert!(ring.version() > v0);
+    /// let v1 = ring.version();
+    /// assert!(ring.add("a", ()).is_err()); // refused: no change
+    /// assert_eq!(ring.version(), v1);
+    /// # Ok::<(), ringroute::RingError>(())
+    /// ```
+    #[must_use]
+    pub const fn version(&self) -> u64 {
+        self.version
+    }
+
+    fn bump(&mut self) {
+        // One per change: 2^64 changes are out of reach, but wrapping would not panic.
+        self.version = self.version.wrapping_add(1);
+    }
+
     /// Adds a node of weight 1.
     ///
     /// # Errors
     /// [`RingError::EmptyId`], [`RingError::IdTooLong`], [`RingError::DuplicateId`],
-    /// [`RingError::TooManyNodes`] or [`RingError::TooManyPoints`]; the ring is then unchanged.
+    /// [`RingError::TooManyNodes`], [`RingError::TooManyPoints`] or
+    /// [`RingError::ShadowedNode`]; the ring is then unchanged.
     pub fn add(&mut self, id: &str, data: T) -> Result<(), RingError> {
         self.add_weighted(id, 1.0, data)
     }
@@ -218,57 +252,101 @@ impl<T> HashRing<T> {
     /// Adds several `(id, weight, data)` nodes at once: one merge instead of one per node.
     /// Either all are added or, on error, none.
     ///
+    /// Every rule is checked before any point is hashed, and at most one node past
+    /// [`MAX_NODES`] is read from `nodes`. When several rules are broken, the error is the
+    /// first of: [`RingError::TooManyNodes`]; the first node, in input order, with an
+    /// empty, too long or duplicate id or an invalid or too large weight (in that order);
+    /// [`RingError::TooManyPoints`]; [`RingError::ShadowedNode`].
+    ///
     /// # Errors
     /// As [`HashRing::add_weighted`], for the first offending node.
     pub fn add_all<'s, I>(&mut self, nodes: I) -> Result<(), RingError>
     where
         I: IntoIterator<Item = (&'s str, f64, T)>,
     {
-        let mut new = Vec::new();
-        for (id, weight, data) in nodes {
-            new.push(self.check(id, weight, data)?);
+        self.admit_all(nodes).map_err(RingError::from)
+    }
+
+    /// As [`add_all`](Self::add_all), saying which input the refusal is about.
+    pub(crate) fn admit_all<'s, I>(&mut self, nodes: I) -> Result<(), Refusal>
+    where
+        I: IntoIterator<Item = (&'s str, f64, T)>,
+    {
+        // One node past the limit is enough to refuse; the rest is never read or stored.
+        let room = MAX_NODES.saturating_sub(self.nodes.len());
+        let incoming: Vec<(&'s str, f64, T)> = nodes.into_iter().take(room + 1).collect();
+        let counts = admit(
+            &Existing {
+                vnodes: self.config.vnodes(),
+                nodes: self.nodes.len(),
+                points: self.table.len(),
+                contains: &|id| self.slot(id).is_some(),
+            },
+            incoming.len(),
+            |i| (incoming[i].0, incoming[i].1),
+        )?;
+        if incoming.is_empty() {
+            return Ok(());
         }
-        new.sort_unstable_by(|a, b| a.0.id.cmp(&b.0.id));
-        if new.windows(2).any(|w| w[0].0.id == w[1].0.id) {
-            return Err(RingError::DuplicateId);
-        }
-        if new.iter().any(|c| self.slot(&c.0.id).is_some()) {
-            return Err(RingError::DuplicateId);
-        }
-        if self.nodes.len() + new.len() > MAX_NODES {
-            return Err(RingError::TooManyNodes);
-        }
-        let added: usize = new.iter().map(|c| c.0.points as usize).sum();
-        if self.table.len() + added > MAX_POINTS {
-            return Err(RingError::TooManyPoints);
-        }
-        self.insert_checked(new);
+        let mut new: Vec<(usize, Entry<T>)> = incoming
+            .into_iter()
+            .zip(counts)
+            .enumerate()
+            .map(|(i, ((id, weight, data), points))| {
+                (
+                    i,
+                    Entry {
+                        id: id.into(),
+                        weight,
+                        points,
+                        data,
+                    },
+                )
+            })
+            .collect();
+        new.sort_unstable_by(|a, b| a.1.id.cmp(&b.1.id));
+        self.insert_checked(new).map_err(|(refusal, _)| refusal)?;
+        self.bump();
         Ok(())
     }
 
     /// Removes a node and returns its payload, or `None` if no node has this id.
     pub fn remove(&mut self, id: &str) -> Option<T> {
         let slot = self.slot(id)?;
-        Some(self.remove_slot(slot).data)
+        let entry = self.remove_slot(slot);
+        self.bump();
+        Some(entry.data)
     }
 
     /// Changes a node's weight, keeping its payload.
     ///
     /// # Errors
-    /// [`RingError::UnknownId`], [`RingError::InvalidWeight`], [`RingError::WeightTooLarge`]
-    /// or [`RingError::TooManyPoints`]; the ring is then unchanged.
+    /// [`RingError::UnknownId`], [`RingError::InvalidWeight`], [`RingError::WeightTooLarge`],
+    /// [`RingError::TooManyPoints`] or [`RingError::ShadowedNode`] (in that order of
+    /// precedence); the ring is then unchanged.
     pub fn set_weight(&mut self, id: &str, weight: f64) -> Result<(), RingError> {
         let slot = self.slot(id).ok_or(RingError::UnknownId)?;
         let points = vnode_count(weight, self.config.vnodes())?;
-        let old = self.nodes[slot].points as usize;
-        if self.table.len() - old + points as usize > MAX_POINTS {
+        if !points_fit(self.table.len(), self.nodes[slot].points, points) {
             return Err(RingError::TooManyPoints);
         }
         let mut entry = self.remove_slot(slot);
-        entry.weight = weight;
-        entry.points = points;
-        self.insert_checked(Vec::from([Checked(entry)]));
-        Ok(())
+        let old = (entry.weight, entry.points);
+        (entry.weight, entry.points) = (weight, points);
+        match self.insert_checked(Vec::from([(0, entry)])) {
+            Ok(()) => {
+                self.bump();
+                Ok(())
+            }
+            Err((refusal, mut back)) => {
+                // The old membership was a valid ring, so putting it back cannot fail.
+                let (_, mut entry) = back.remove(0);
+                (entry.weight, entry.points) = old;
+                let restored = self.insert_checked(Vec::from([(0, entry)]));
+                debug_assert!(restored.is_ok());
+                Err(refusal.error)
+            }
+        }
     }
 
     /// Whether a node with this id is on the ring.
@@ -286,6 +364,8 @@ impl<T> HashRing<T> {
     /// The payload of the node with this id, for changing in place.
     pub fn data_mut(&mut self, id: &str) -> Option<&mut T> {
         let slot = self.slot(id)?;
+        // The payload may change: caches of it must see a new version.
+        self.bump();
         Some(&mut self.nodes[slot].data)
     }
 
@@ -389,54 +469,36 @@ impl<T> HashRing<T> {
         self.nodes.binary_search_by(|e| (*e.id).cmp(id)).ok()
     }
 
-    fn check(&self, id: &str, weight: f64, data: T) -> Result<Checked<T>, RingError> {
-        if id.is_empty() {
-            return Err(RingError::EmptyId);
-        }
-        if id.len() > MAX_ID_BYTES {
-            return Err(RingError::IdTooLong { len: id.len() });
-        }
-        let points = vnode_count(weight, self.config.vnodes())?;
-        Ok(Checked(Entry {
-            id: id.into(),
-            weight,
-            points,
-            data,
-        }))
-    }
-
-    /// Inserts nodes that [`check`](Self::check) accepted and that are sorted, distinct
-    /// and absent: merges their sorted points into the ring's, never re-sorting it.
-    fn insert_checked(&mut self, new: Vec<Checked<T>>) {
-        // Merge the node lists by id, noting where each old slot and each new node lands.
-        let old_nodes = core::mem::take(&mut self.nodes);
-        let mut old_to_new = Vec::with_capacity(old_nodes.len());
+    /// Inserts nodes that [`admit`] accepted, tagged with their input index and sorted
+    /// by id: merges their sorted points into the ring's, never re-sorting it. Refuses
+    /// with [`RingError::ShadowedNode`], leaving the ring as it was and handing the nodes
+    /// back, if afterwards some node would own no position.
+    #[allow(clippy::type_complexity)]
+    fn insert_checked(
+        &mut self,
+        new: Vec<(usize, Entry<T>)>,
+    ) -> Result<(), (Refusal, Vec<(usize, Entry<T>)>)> {
+        // Where each old node and each new node lands in the merged id order.
+        let total_nodes = self.nodes.len() + new.len();
+        let mut old_to_new = Vec::with_capacity(self.nodes.len());
         let mut new_slots = Vec::with_capacity(new.len());
-        self.nodes.reserve_exact(old_nodes.len() + new.len());
-        let mut old_iter = old_nodes.into_iter().peekable();
-        let mut new_iter = new.into_iter().peekable();
-        loop {
-            let take_old = match (old_iter.peek(), new_iter.peek()) {
-                (Some(o), Some(n)) => o.id < n.0.id,
-                (Some(_), None) => true,
-                (None, Some(_)) => false,
-                (None, None) => break,
-            };
-            let slot = self.nodes.len() as u16;
-            if take_old {
+        let (mut o, mut n) = (0, 0);
+        while o < self.nodes.len() || n < new.len() {
+            // MAX_NODES = 2^16 bounds the slots.
+            let slot = (o + n) as u16;
+            if n == new.len() || (o < self.nodes.len() && self.nodes[o].id < new[n].1.id) {
                 old_to_new.push(slot);
-                self.nodes.extend(old_iter.next());
+                o += 1;
             } else {
                 new_slots.push(slot);
-                self.nodes.extend(new_iter.next().map(|c| c.0));
+                n += 1;
             }
         }
 
         // The new nodes' points, as (position << 16 | slot) so one sort orders both.
         let mut fresh = Vec::new();
         let mut label = Vec::new();
-        for &slot in &new_slots {
-            let entry = &self.nodes[usize::from(slot)];
+        for ((_, entry), &slot) in new.iter().zip(&new_slots) {
             label.clear();
             label.extend_from_slice(entry.id.as_bytes());
             let id_len = label.len();
@@ -449,33 +511,63 @@ impl<T> HashRing<T> {
         }
         sort_by_position(&mut fresh);
 
-        let mut old_points = core::mem::replace(&mut self.table, PointTable::new()).into_points();
-        for point in &mut old_points {
-            point.owner = old_to_new[usize::from(point.owner)];
-        }
-
-        let total = old_points.len() + fresh.len();
-        let mut table = PointTable::buffer(total);
-        let mut old = old_points.iter().peekable();
-        let mut add = fresh.iter().peekable();
+        let total = self.table.len() + fresh.len();
+        let mut points = PointTable::buffer(total);
+        let mut old = self
+            .table
+            .as_slice()
+            .iter()
+            .map(|p| u64::from(p.position) << 16 | u64::from(old_to_new[usize::from(p.owner)]))
+            .peekable();
+        let mut add = fresh.iter().copied().peekable();
         loop {
-            let old_key = old
-                .peek()
-                .map(|p| u64::from(p.position) << 16 | u64::from(p.owner));
-            let next = match (old_key, add.peek()) {
-                (Some(o), Some(&&n)) if n < o => add.next().copied(),
-                (Some(o), _) => old.next().map(|_| o),
-                (None, Some(_)) => add.next().copied(),
+            let next = match (old.peek(), add.peek()) {
+                (Some(&o), Some(&n)) if n < o => add.next(),
+                (Some(_), _) => old.next(),
+                (None, Some(_)) => add.next(),
                 (None, None) => break,
             };
             if let Some(key) = next {
-                table.push(Point {
+                points.push(Point {
                     position: (key >> 16) as u32,
                     owner: key as u16,
                 });
             }
         }
-        self.table = PointTable::from_sorted(table);
+
+        if let Some(slot) = first_shadowed(&points, total_nodes) {
+            let culprit = new_slots
+                .iter()
+                .position(|&s| s == slot)
+                .map_or(Culprit::Members, |k| Culprit::Id(new[k].0));
+            let refusal = Refusal {
+                culprit,
+                error: RingError::ShadowedNode,
+            };
+            return Err((refusal, new));
+        }
+
+        // Commit: merge the entries in the slot order worked out above.
+        let old_nodes = core::mem::take(&mut self.nodes);
+        self.nodes.reserve_exact(total_nodes);
+        let mut old_iter = old_nodes.into_iter().peekable();
+        let mut new_iter = new.into_iter().map(|(_, e)| e).peekable();
+        loop {
+            let take_old = match (old_iter.peek(), new_iter.peek()) {
+                (Some(o), Some(n)) => o.id < n.id,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
+            };
+            let next = if take_old {
+                old_iter.next()
+            } else {
+                new_iter.next()
+            };
+            self.nodes.extend(next);
+        }
+        self.table = PointTable::from_sorted(points);
+        Ok(())
     }
 
     fn remove_slot(&mut self, slot: usize) -> Entry<T> {
@@ -512,6 +604,23 @@ impl<T> HashRing<T> {
     pub(crate) fn weights(&self) -> impl Iterator<Item = (&str, f64, u32)> + '_ {
         self.nodes.iter().map(|e| (&*e.id, e.weight, e.points))
     }
+}
+
+/// The first node slot, in rank order, that owns no position: each of its points comes
+/// after a point of a lower-ranked node at the same position (SPEC.md, section 5). The
+/// first point always owns something, as it also owns the wrap past the last one.
+fn first_shadowed(points: &[Point], nodes: usize) -> Option<u16> {
+    let mut owns = alloc::vec![false; nodes];
+    let mut previous = None;
+    for p in points {
+        let position = p.position;
+        if previous != Some(position) {
+            owns[usize::from(p.owner)] = true;
+        }
+        previous = Some(position);
+    }
+    // At most MAX_NODES = 2^16 slots.
+    owns.iter().position(|o| !o).map(|s| s as u16)
 }
 
 /// Sorts `(position << 16 | slot)` keys by position with a stable LSD radix sort, one

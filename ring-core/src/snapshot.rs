@@ -9,26 +9,43 @@
 //! Only `servers` is required, so the seeds' metadata `{"servers": [{"id": 0,
 //! "address": "ws-server-0"}]}` loads as is: numeric ids become their decimal string,
 //! `weight` defaults to 1, `version` to 1, `epoch` to 0, and the config to the default.
-//! Every error names the field it is about, such as `servers[2].weight`: parsing reports
-//! shape and type errors, [`Snapshot::validate`] and [`Snapshot::to_ring`] the rest.
+//!
+//! One parser, one validator: with feature `serde`, deserializing a [`Snapshot`] (from
+//! JSON, or from a JS value through `serde-wasm-bindgen`) checks every rule of the
+//! document, and [`Snapshot::from_deserializer`] returns the broken rule as a
+//! [`SnapshotError`] whose [`RingError`] carries a stable code. The membership rules are
+//! the ring's own ([`HashRing::add_all`]), applied by the same function. The one rule a
+//! document cannot show without hashing every point, [`RingError::ShadowedNode`], is
+//! checked when the ring is built ([`to_ring`](Snapshot::to_ring),
+//! [`to_ring_with`](Snapshot::to_ring_with)). Every error names its field, such as
+//! `servers[2].weight`.
+//!
+//! Integers in the document (numeric ids, `epoch`, `version`, `vnodes`, `seed`) must be
+//! whole numbers from 0 to [`MAX_DOCUMENT_INTEGER`] = 2^53 - 1, so that every JSON
+//! parser, JavaScript's included, reads them exactly.
 //!
 //! Weights must survive the trip exactly (the fingerprint covers their bits): with
 //! `serde_json`, enable its `float_roundtrip` feature, as its default float parser can
 //! be one ulp off.
 
 use alloc::{
-    collections::BTreeSet,
     format,
     string::{String, ToString},
     vec::Vec,
 };
 use core::fmt;
 
-use crate::{vnode_count, HashRing, RingConfig, RingError, MAX_ID_BYTES, MAX_NODES, MAX_POINTS};
+use crate::{
+    admission::{admit, Culprit, Existing, Refusal},
+    HashRing, RingConfig, RingError,
+};
 
 /// The document version this build reads and writes.
 pub const SNAPSHOT_VERSION: u32 = 1;
 
+/// The largest integer a membership document may hold (numeric ids, epoch): 2^53 - 1,
+/// the largest that every JSON parser, JavaScript's included, reads exactly.
+pub const MAX_DOCUMENT_INTEGER: u64 = (1 << 53) - 1;
 /// One server of a [`Snapshot`].
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -56,15 +73,45 @@ pub struct Snapshot {
 /// A snapshot that is not a valid ring, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SnapshotError {
-    /// The offending field, such as `servers[2].weight`.
+    /// The offending field, such as `servers[2].weight`; empty for the document itself
+    /// (when it is not an object).
     pub field: String,
-    /// What is wrong with it.
+    /// The rule broken; [`RingError::code`] gives its stable code.
     pub error: RingError,
+    /// The parser's own words, when they say more than `error` does: the type it found,
+    /// the number it refused.
+    pub detail: Option<String>,
+}
+
+impl SnapshotError {
+    pub(crate) fn new(field: impl Into<String>, error: RingError) -> Self {
+        Self {
+            field: field.into(),
+            error,
+            detail: None,
+        }
+    }
+
+    /// A refusal of the membership rules, named by the field it is about.
+    pub(crate) fn of(refusal: Refusal) -> Self {
+        let field = match refusal.culprit {
+            Culprit::Id(i) => format!("servers[{i}].id"),
+            Culprit::Weight(i) => format!("servers[{i}].weight"),
+            Culprit::Members => "servers".into(),
+        };
+        Self::new(field, refusal.error)
+    }
 }
 
 impl fmt::Display for SnapshotError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.field, self.error)
+        if !self.field.is_empty() {
+            write!(f, "{}: ", self.field)?;
+        }
+        match &self.detail {
+            Some(detail) => f.write_str(detail),
+            None => write!(f, "{}", self.error),
+        }
     }
 }
 
@@ -91,58 +138,59 @@ impl Snapshot {
         }
     }
 
-    /// Checks that the servers form a valid ring.
+    /// Checks every rule of the document that needs no hashing: the epoch's range and
+    /// the membership rules of [`HashRing::add_all`] (the same function checks both).
+    /// Deserializing already did this; call it on snapshots built by hand.
     ///
     /// # Errors
-    /// The first offending field: `servers[i].id` (empty, too long, duplicate),
-    /// `servers[i].weight`, or `servers` (too many nodes or points).
+    /// The first offending field: `epoch` ([`RingError::InvalidArgument`]),
+    /// `servers[i].id` (empty, too long, duplicate), `servers[i].weight`, or `servers`
+    /// (too many nodes or points), in the order [`HashRing::add_all`] states.
     pub fn validate(&self) -> Result<(), SnapshotError> {
-        let at = |field: String, error| Err(SnapshotError { field, error });
-        if self.servers.len() > MAX_NODES {
-            return at("servers".into(), RingError::TooManyNodes);
+        if self.epoch > MAX_DOCUMENT_INTEGER {
+            return Err(SnapshotError::new("epoch", RingError::InvalidArgument));
         }
-        let mut seen = BTreeSet::new();
-        let mut points = 0usize;
-        for (i, s) in self.servers.iter().enumerate() {
-            if s.id.is_empty() {
-                return at(format!("servers[{i}].id"), RingError::EmptyId);
-            }
-            if s.id.len() > MAX_ID_BYTES {
-                return at(
-                    format!("servers[{i}].id"),
-                    RingError::IdTooLong { len: s.id.len() },
-                );
-            }
-            if !seen.insert(s.id.as_str()) {
-                return at(format!("servers[{i}].id"), RingError::DuplicateId);
-            }
-            match vnode_count(s.weight, self.config.vnodes()) {
-                Ok(count) => points += count as usize,
-                Err(e) => return at(format!("servers[{i}].weight"), e),
-            }
-        }
-        if points > MAX_POINTS {
-            return at("servers".into(), RingError::TooManyPoints);
-        }
-        Ok(())
+        self.admit().map(|_| ())
+    }
+
+    pub(crate) fn admit(&self) -> Result<Vec<u32>, SnapshotError> {
+        let empty = Existing {
+            vnodes: self.config.vnodes(),
+            nodes: 0,
+            points: 0,
+            contains: &|_| false,
+        };
+        admit(&empty, self.servers.len(), |i| {
+            (self.servers[i].id.as_str(), self.servers[i].weight)
+        })
+        .map_err(SnapshotError::of)
     }
 
     /// The ring this snapshot describes, with addresses as payloads. Its fingerprint
     /// equals that of the ring the snapshot was taken from.
     ///
     /// # Errors
-    /// As [`validate`](Self::validate).
+    /// As [`HashRing::add_all`], naming the field; [`RingError::ShadowedNode`] names the
+    /// id of the server that would own nothing.
     pub fn to_ring(&self) -> Result<HashRing<Option<String>>, SnapshotError> {
-        self.validate()?;
-        HashRing::from_nodes(
-            self.config,
+        self.to_ring_with(|s| s.address.clone())
+    }
+
+    /// The ring this snapshot describes, with `data(server)` as each node's payload.
+    ///
+    /// # Errors
+    /// As [`to_ring`](Self::to_ring).
+    pub fn to_ring_with<T>(
+        &self,
+        mut data: impl FnMut(&Server) -> T,
+    ) -> Result<HashRing<T>, SnapshotError> {
+        let mut ring = HashRing::with_config(self.config);
+        ring.admit_all(
             self.servers
                 .iter()
-                .map(|s| (s.id.as_str(), s.weight, s.address.clone())),
+                .map(|s| (s.id.as_str(), s.weight, data(s))),
         )
-        .map_err(|error| SnapshotError {
-            field: "servers".into(),
-            error,
-        })
+        .map_err(SnapshotError::of)?;
+        Ok(ring)
     }
 }

@@ -345,7 +345,8 @@ fn config_deserialization_is_validated() {
     assert_eq!((ok.vnodes(), ok.seed()), (160, 7));
     let err = serde_json::from_str::<RingConfig>(r#"{"vnodes": 0, "seed": 7}"#).unwrap_err();
     assert!(
-        err.to_string().contains("vnodes must be between 1 and"),
+        err.to_string()
+            .contains("vnodes must be a whole number from 1 to 65536, got 0"),
         "{err}"
     );
     assert_eq!(

@@ -145,3 +145,28 @@ fn tight_cap_spreads_load_evenly_and_joins_move_little() {
     assert!(moved < 9_000 / 6, "{moved}");
     assert!(ring.iter().all(|n| loads.load(n.id) <= 1_125));
 }
+
+#[test]
+fn an_unbounded_balance_factor_saturates_the_caps() {
+    // ceil(f64::MAX x m x w / W) is past 2^64: the cap must saturate, not wrap to 0
+    // (which would send every item to the least loaded node) or panic.
+    let ring = HashRing::from_nodes(
+        RingConfig::new(16, 3).unwrap(),
+        ["a", "b", "c"].map(|id| (id, 1.0, ())),
+    )
+    .unwrap();
+    for c in [f64::MAX, 1e300, 2e19] {
+        let mut loads = BoundedLoads::new(c).unwrap();
+        for k in 0..50 {
+            let key = format!("k{k}");
+            assert_eq!(
+                loads.assign(&ring, &key).unwrap().id,
+                ring.get(&key).unwrap().id,
+                "factor {c}: no cap binds, so items go where the ring puts them"
+            );
+        }
+        assert_eq!(loads.cap(&ring, "a", 50), u64::MAX, "{c}");
+        assert!(loads.release(&ring, "k7"));
+        assert_eq!(loads.len(), 49);
+    }
+}

@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
-use ringroute::{HashRing, RingConfig, Snapshot, DEFAULT_VNODES};
+use ringroute::{HashRing, RingConfig, Snapshot, SnapshotError, DEFAULT_VNODES};
 
 #[test]
 fn the_seed_metadata_loads_as_is() {
@@ -30,7 +30,7 @@ fn documents_round_trip_exactly() {
     assert_eq!(again, snap);
 }
 
-/// The parse error, or else the validation error, of a document.
+/// The parse error, or else the ring-building error, of a document.
 fn error(doc: &str) -> String {
     match serde_json::from_str::<Snapshot>(doc) {
         Err(e) => e.to_string(),
@@ -38,31 +38,69 @@ fn error(doc: &str) -> String {
     }
 }
 
+/// The structured error of a document: field and code.
+fn refusal(doc: &str) -> SnapshotError {
+    let mut de = serde_json::Deserializer::from_str(doc);
+    Snapshot::from_deserializer(&mut de).expect_err(doc)
+}
+
 #[test]
-fn every_error_names_its_field() {
+fn every_error_names_its_field_and_code() {
     let cases = [
-        (r#"{}"#, "missing field `servers`"),
-        (r#"{"servers": 3}"#, "invalid type: integer `3`, expected an array of {\"id\", \"address\", \"weight\"} objects in servers"),
-        (r#"{"servers": [{"id": "a", "weight": "heavy"}]}"#, "servers[0].weight: invalid type: string \"heavy\""),
-        (r#"{"servers": [{"id": "a"}, {"id": "b", "weight": -1}]}"#, "servers[1].weight: weight must be a finite number greater than zero"),
-        (r#"{"servers": [{"id": "a"}, {"id": "b", "weight": 0}]}"#, "servers[1].weight:"),
-        (r#"{"servers": [{"id": "a", "weight": 1e300}]}"#, "servers[0].weight: weight gives more than"),
-        (r#"{"servers": [{"id": ""}]}"#, "servers[0].id: node id is empty"),
-        (r#"{"servers": [{"id": "a"}, {"id": "a"}]}"#, "servers[1].id: a node with this id is already on the ring"),
-        (r#"{"servers": [{"id": 0}, {"id": "0"}]}"#, "servers[1].id: a node with this id is already on the ring"),
-        (r#"{"servers": [{"id": -4}]}"#, "servers[0].id: invalid value: integer `-4`"),
-        (r#"{"servers": [{"id": true}]}"#, "servers[0].id: invalid type: boolean `true`"),
-        (r#"{"servers": [{"address": "x"}]}"#, "servers[0]: missing field `id`"),
-        (r#"{"servers": [{"id": "a", "wieght": 2}]}"#, "servers[0]: unknown field `wieght`"),
-        (r#"{"servers": [], "vnodes": 0}"#, "vnodes: vnodes must be between 1 and 65536, got 0"),
-        (r#"{"servers": [], "seed": -1}"#, "seed: invalid value"),
-        (r#"{"servers": [], "epoch": "x"}"#, "epoch: invalid type"),
-        (r#"{"servers": [], "version": 2}"#, "version: this build reads snapshot version 1, not 2"),
-        (r#"{"servers": [], "extra": 1}"#, "unknown field `extra`"),
+        (r#"{}"#, "servers", "INVALID_TYPE", "missing field `servers`"),
+        (r#"[]"#, "", "INVALID_TYPE", "invalid type: sequence, expected a ring snapshot"),
+        (r#"{"servers": 3}"#, "servers", "INVALID_TYPE", "invalid type: integer `3`, expected an array of {\"id\", \"address\", \"weight\"} objects in servers"),
+        (r#"{"servers": [{"id": "a", "weight": "heavy"}]}"#, "servers[0].weight", "INVALID_TYPE", "servers[0].weight: invalid type: string \"heavy\""),
+        (r#"{"servers": [{"id": "a"}, {"id": "b", "weight": -1}]}"#, "servers[1].weight", "INVALID_WEIGHT", "servers[1].weight: weight must be a finite number greater than zero"),
+        (r#"{"servers": [{"id": "a"}, {"id": "b", "weight": 0}]}"#, "servers[1].weight", "INVALID_WEIGHT", "servers[1].weight:"),
+        (r#"{"servers": [{"id": "a", "weight": 1e300}]}"#, "servers[0].weight", "WEIGHT_TOO_LARGE", "servers[0].weight: weight gives more than"),
+        (r#"{"servers": [{"id": ""}]}"#, "servers[0].id", "EMPTY_ID", "servers[0].id: node id is empty"),
+        (r#"{"servers": [{"id": "a"}, {"id": "a"}]}"#, "servers[1].id", "DUPLICATE_ID", "servers[1].id: a node with this id is already on the ring"),
+        (r#"{"servers": [{"id": 0}, {"id": "0"}]}"#, "servers[1].id", "DUPLICATE_ID", "servers[1].id: a node with this id is already on the ring"),
+        // The first offending server in document order, whatever rule it breaks.
+        (r#"{"servers": [{"id": "b"}, {"id": "a", "weight": 0}, {"id": "b"}]}"#, "servers[1].weight", "INVALID_WEIGHT", "servers[1].weight"),
+        (r#"{"servers": [{"id": "b"}, {"id": "a"}, {"id": "b"}, {"id": "a"}]}"#, "servers[2].id", "DUPLICATE_ID", "servers[2].id"),
+        (r#"{"servers": [{"id": -4}]}"#, "servers[0].id", "INVALID_ARGUMENT", "servers[0].id: must be a whole number from 0 to 9007199254740991, got -4"),
+        (r#"{"servers": [{"id": 1.5}]}"#, "servers[0].id", "INVALID_ARGUMENT", "got 1.5"),
+        (r#"{"servers": [{"id": 9007199254740992}]}"#, "servers[0].id", "INVALID_ARGUMENT", "got 9007199254740992"),
+        (r#"{"servers": [{"id": 18446744073709551615}]}"#, "servers[0].id", "INVALID_ARGUMENT", "got 18446744073709551615"),
+        (r#"{"servers": [{"id": 1e300}]}"#, "servers[0].id", "INVALID_ARGUMENT", "got 1e300"),
+        (r#"{"servers": [{"id": true}]}"#, "servers[0].id", "INVALID_TYPE", "servers[0].id: invalid type: boolean `true`"),
+        (r#"{"servers": [{"id": "a", "address": 5}]}"#, "servers[0].address", "INVALID_TYPE", "servers[0].address: invalid type: integer `5`"),
+        (r#"{"servers": [{"address": "x"}]}"#, "servers[0]", "INVALID_TYPE", "servers[0]: missing field `id`"),
+        (r#"{"servers": [{"id": "a", "wieght": 2}]}"#, "servers[0].wieght", "INVALID_TYPE", "unknown field `wieght`"),
+        (r#"{"servers": [{"id": "a", "id": "b"}]}"#, "servers[0].id", "INVALID_TYPE", "duplicate field `servers[0].id`"),
+        (r#"{"servers": [7]}"#, "servers[0]", "INVALID_TYPE", "servers[0]: invalid type: integer `7`"),
+        (r#"{"servers": [], "vnodes": 0}"#, "vnodes", "INVALID_VNODES", "vnodes: vnodes must be a whole number from 1 to 65536, got 0"),
+        (r#"{"servers": [], "vnodes": 65537}"#, "vnodes", "INVALID_VNODES", "got 65537"),
+        (r#"{"servers": [], "vnodes": 1099511627776}"#, "vnodes", "INVALID_VNODES", "vnodes must be a whole number from 1 to 65536, got 1099511627776"),
+        (r#"{"servers": [], "vnodes": -1}"#, "vnodes", "INVALID_ARGUMENT", "vnodes: must be a whole number from 0 to 9007199254740991, got -1"),
+        (r#"{"servers": [], "vnodes": 1.5}"#, "vnodes", "INVALID_ARGUMENT", "got 1.5"),
+        (r#"{"servers": [], "seed": -1}"#, "seed", "INVALID_ARGUMENT", "seed: must be a whole number from 0 to 4294967295, got -1"),
+        (r#"{"servers": [], "seed": 4294967296}"#, "seed", "INVALID_ARGUMENT", "got 4294967296"),
+        (r#"{"servers": [], "epoch": "x"}"#, "epoch", "INVALID_TYPE", "epoch: invalid type"),
+        (r#"{"servers": [], "epoch": 9007199254740992}"#, "epoch", "INVALID_ARGUMENT", "epoch: must be a whole number from 0 to 9007199254740991, got 9007199254740992"),
+        (r#"{"servers": [], "version": 2}"#, "version", "UNSUPPORTED_VERSION", "version: this build reads snapshot version 1, not 2"),
+        (r#"{"servers": [], "version": 1.5}"#, "version", "INVALID_ARGUMENT", "got 1.5"),
+        (r#"{"servers": [], "extra": 1}"#, "extra", "INVALID_TYPE", "unknown field `extra`"),
+        (r#"{"servers": [], "seed": 1, "seed": 2}"#, "seed", "INVALID_TYPE", "duplicate field `seed`"),
+        // Fields are checked in document order.
+        (r#"{"seed": -1, "servers": 3}"#, "seed", "INVALID_ARGUMENT", "seed:"),
+        (r#"{"servers": 3, "seed": -1}"#, "servers", "INVALID_TYPE", "servers:"),
     ];
-    for (doc, want) in cases {
+    for (doc, field, code, want) in cases {
         let got = error(doc);
         assert!(got.contains(want), "{doc}\n  got:  {got}\n  want: {want}");
+        let e = refusal(doc);
+        assert_eq!(
+            (e.field.as_str(), e.error.code()),
+            (field, code),
+            "{doc}: {e}"
+        );
+        assert!(
+            e.to_string().contains(want),
+            "{doc}\n  got:  {e}\n  want: {want}"
+        );
     }
 }
 
@@ -85,7 +123,7 @@ proptest! {
     fn a_loaded_ring_has_the_writers_fingerprint(
         vnodes in 1u32..200,
         seed in any::<u32>(),
-        epoch in any::<u64>(),
+        epoch in 0..=ringroute::MAX_DOCUMENT_INTEGER,
         nodes in proptest::collection::btree_map("[a-zé🚀 0-9]{1,8}", (0.01f64..50.0, proptest::option::of("[a-z0-9.:]{1,12}")), 0..12),
     ) {
         let ring = HashRing::from_nodes(
