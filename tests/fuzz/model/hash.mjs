@@ -44,7 +44,7 @@ const UTF8 = new TextEncoder();
 /** Keys are hashed as UTF-8; a lone surrogate encodes as U+FFFD, exactly as TextEncoder does. */
 export const utf8 = (s) => UTF8.encode(s);
 /** A key argument (string or Uint8Array) as the bytes that are hashed. */
-export const keyBytes = (k) => (typeof k === 'string' ? utf8(k) : new Uint8Array(k));
+export const keyBytes = (k) => (typeof k === 'string' ? utf8(k) : k.length === 0 ? new Uint8Array(0) : new Uint8Array(k));
 
 /** Compares two byte strings as unsigned bytes (SPEC §3 node order). */
 export function compareBytes(a, b) {

@@ -79,6 +79,8 @@ function lowerBound(arr, x) {
   return lo;
 }
 
+const fingerprints = new WeakMap();
+
 export class ModelRing {
   constructor(vnodes = 1024, seed = 0) {
     this.vnodes = vnodes;
@@ -170,6 +172,15 @@ export class ModelRing {
   }
 
   fingerprint() {
+    // One per membership: rings are checked after every operation.
+    const cached = fingerprints.get(this.built);
+    if (cached && cached.vnodes === this.vnodes && cached.seed === this.seed) return cached.hex;
+    const hex = this.computeFingerprint();
+    fingerprints.set(this.built, { vnodes: this.vnodes, seed: this.seed, hex });
+    return hex;
+  }
+
+  computeFingerprint() {
     const f = new Fnv64();
     f.bytes(utf8('ringroute/fingerprint/v1'));
     const { nodes, positions, owners } = this.built;
