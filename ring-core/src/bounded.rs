@@ -109,7 +109,19 @@ impl BoundedLoads {
         self.owner.get(key.as_ref()).map(|id| &**id)
     }
 
-    /// The most items `node` may hold while `items` are assigned on `ring`.
+    /// The most items node `id` may hold while `items` are assigned on `ring`.
+    ///
+    /// # Errors
+    /// [`RingError::UnknownId`] if no node with this id is on the ring.
+    pub fn try_cap<T>(&self, ring: &HashRing<T>, id: &str, items: usize) -> Result<u64, RingError> {
+        if !ring.contains(id) {
+            return Err(RingError::UnknownId);
+        }
+        Ok(self.cap(ring, id, items))
+    }
+
+    /// The most items `node` may hold while `items` are assigned on `ring`; 0 for a node
+    /// that is not on the ring (see [`try_cap`](Self::try_cap)).
     #[must_use]
     pub fn cap<T>(&self, ring: &HashRing<T>, id: &str, items: usize) -> u64 {
         let total: f64 = ring.iter().map(|n| n.weight).sum();

@@ -132,29 +132,23 @@ fn config_is_validated() {
 
 #[test]
 fn errors_display_in_lowercase_and_are_std_errors() {
-    let all = [
-        RingError::EmptyId,
-        RingError::IdTooLong { len: 5000 },
-        RingError::DuplicateId,
-        RingError::UnknownId,
-        RingError::InvalidWeight,
-        RingError::WeightTooLarge,
-        RingError::InvalidVnodes { vnodes: 0 },
-        RingError::TooManyNodes,
-        RingError::TooManyPoints,
-        RingError::SeedMismatch,
-        RingError::InvalidProgress,
-        RingError::InvalidBalanceFactor,
-    ];
+    let all = RingError::ALL;
     let mut messages = Vec::new();
-    for e in all {
+    for &e in all {
         let msg = e.to_string();
         assert!(msg.chars().next().unwrap().is_lowercase(), "{msg}");
         assert!(!msg.ends_with('.'), "{msg}");
         let boxed: Box<dyn std::error::Error> = Box::new(e);
         messages.push(boxed.to_string());
     }
-    assert!(messages[1].contains("5000") && messages[6].contains("got 0"));
+    assert!(RingError::IdTooLong { len: 5000 }
+        .to_string()
+        .contains("5000"));
+    assert!(
+        messages[6].contains("from 1 to 65536, got 0"),
+        "{}",
+        messages[6]
+    );
     messages.sort();
     messages.dedup();
     assert_eq!(messages.len(), all.len(), "every error reads differently");
@@ -418,4 +412,80 @@ fn vnode_positions_are_the_rings_points() {
     expected.sort_unstable();
     let points: Vec<u32> = ring.points().map(|(p, _)| p).collect();
     assert_eq!(points, expected);
+}
+
+#[test]
+fn every_change_bumps_the_version_and_no_refusal_does() {
+    let mut ring = three();
+    let mut seen = vec![ring.version()];
+    let mut changed = |ring: &HashRing<&'static str>| {
+        assert!(
+            ring.version() > *seen.last().unwrap(),
+            "version did not grow"
+        );
+        seen.push(ring.version());
+    };
+    ring.add("d", "addr-d").unwrap();
+    changed(&ring);
+    ring.add_weighted("e", 0.5, "addr-e").unwrap();
+    changed(&ring);
+    ring.add_all([("f", 1.0, "f"), ("g", 2.0, "g")]).unwrap();
+    changed(&ring);
+    ring.set_weight("a", 3.0).unwrap();
+    changed(&ring);
+    // The same weight again still counts as a change: the call replaced the node's points.
+    ring.set_weight("a", 3.0).unwrap();
+    changed(&ring);
+    assert_eq!(ring.remove("b"), Some("addr-b"));
+    changed(&ring);
+    *ring.data_mut("c").unwrap() = "moved";
+    changed(&ring);
+
+    let v = ring.version();
+    assert!(ring.add("a", "again").is_err());
+    assert!(ring.add("", "x").is_err());
+    assert!(ring.add_weighted("x", f64::NAN, "x").is_err());
+    assert!(ring.set_weight("nope", 1.0).is_err());
+    assert!(ring.set_weight("a", -1.0).is_err());
+    assert_eq!(ring.remove("nope"), None);
+    assert!(ring.data_mut("nope").is_none());
+    ring.add_all(std::iter::empty()).unwrap();
+    assert_eq!(
+        ring.version(),
+        v,
+        "refusals and no-ops leave the version alone"
+    );
+    // Reads do not count.
+    let _ = (
+        ring.get("k"),
+        ring.get_n("k", 3),
+        ring.shares(),
+        ring.fingerprint(),
+    );
+    assert_eq!(ring.version(), v);
+    // A clone starts where its original is, and the two then move apart.
+    let mut copy = ring.clone();
+    assert_eq!(copy.version(), v);
+    copy.add("z", "z").unwrap();
+    assert!(copy.version() > v);
+    assert_eq!(ring.version(), v);
+    assert_eq!(HashRing::<()>::new().version(), 0);
+}
+
+#[test]
+fn every_error_has_its_own_stable_code() {
+    let mut codes: Vec<&str> = RingError::ALL.iter().map(RingError::code).collect();
+    assert_eq!(codes[0], "EMPTY_ID");
+    assert!(codes
+        .iter()
+        .all(|c| c.chars().all(|ch| ch.is_ascii_uppercase() || ch == '_')));
+    codes.sort_unstable();
+    codes.dedup();
+    assert_eq!(codes.len(), RingError::ALL.len(), "codes are distinct");
+    assert_eq!(RingError::DuplicateId.code(), "DUPLICATE_ID");
+    assert_eq!(RingError::ShadowedNode.code(), "SHADOWED_NODE");
+    assert_eq!(
+        RingError::InvalidVnodes { vnodes: 7 }.code(),
+        "INVALID_VNODES"
+    );
 }

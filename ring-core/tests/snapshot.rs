@@ -142,3 +142,49 @@ proptest! {
         }
     }
 }
+
+/// JS numbers reach the parser as doubles (serde-wasm-bindgen hands over whole safe
+/// numbers as integers, others as doubles): both forms are read exactly up to 2^53 - 1.
+#[test]
+fn document_integers_may_arrive_as_doubles_up_to_2_pow_53_minus_1() {
+    use ringroute::{RingError, MAX_DOCUMENT_INTEGER};
+    use serde_json::json;
+    assert_eq!(MAX_DOCUMENT_INTEGER, 9_007_199_254_740_991);
+    let max = MAX_DOCUMENT_INTEGER as f64;
+    let doc = json!({"version": 1.0, "epoch": max, "vnodes": 160.0, "seed": 4_294_967_295.0,
+        "servers": [{"id": 0.0}, {"id": max, "weight": 2}, {"id": MAX_DOCUMENT_INTEGER}]});
+    let e = Snapshot::from_deserializer(doc).unwrap_err();
+    assert_eq!(
+        (e.field.as_str(), e.error),
+        ("servers[2].id", RingError::DuplicateId)
+    );
+    let doc = json!({"epoch": max, "vnodes": 160.0, "seed": 4_294_967_295.0,
+        "servers": [{"id": 0.0}, {"id": max, "weight": 2}]});
+    let snap = Snapshot::from_deserializer(doc).unwrap();
+    assert_eq!(snap.epoch, MAX_DOCUMENT_INTEGER);
+    assert_eq!(snap.config, RingConfig::new(160, u32::MAX).unwrap());
+    let ids: Vec<&str> = snap.servers.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["0", "9007199254740991"]);
+    // It writes back what it read: the largest epoch survives.
+    let text = serde_json::to_string(&snap).unwrap();
+    assert!(text.contains(r#""epoch":9007199254740991"#), "{text}");
+
+    for bad in [2f64.powi(53), -1.0, 0.5, f64::MAX, -0.5] {
+        for doc in [
+            json!({"epoch": bad, "servers": []}),
+            json!({"servers": [{"id": bad}]}),
+        ] {
+            let e = Snapshot::from_deserializer(doc.clone()).unwrap_err();
+            assert_eq!(e.error, RingError::InvalidArgument, "{doc}: {e}");
+        }
+    }
+    // A snapshot built by hand with a larger epoch is not written.
+    let mut snap = snap;
+    snap.epoch = MAX_DOCUMENT_INTEGER + 1;
+    assert_eq!(
+        snap.validate().unwrap_err().error,
+        RingError::InvalidArgument
+    );
+    let err = serde_json::to_string(&snap).unwrap_err().to_string();
+    assert!(err.contains("epoch"), "{err}");
+}
