@@ -3,15 +3,15 @@
 use core::fmt::Write;
 
 /// The SVG canvas is `SIZE` × `SIZE` user units.
-pub const SIZE: f64 = 640.0;
+pub const SIZE: f64 = 660.0;
 /// The centre of the ring.
 pub const CENTRE: f64 = SIZE / 2.0;
 /// The radius of the ring line, where servers' points sit.
-pub const RING: f64 = 270.0;
+pub const RING: f64 = 262.0;
 /// Users sit inside the ring, in a band from `USERS_INNER` to `USERS_OUTER`.
-pub const USERS_INNER: f64 = 200.0;
+pub const USERS_INNER: f64 = 192.0;
 /// See [`USERS_INNER`].
-pub const USERS_OUTER: f64 = 250.0;
+pub const USERS_OUTER: f64 = 242.0;
 
 const TURN: f64 = 4_294_967_296.0; // 2^32 positions in one turn
 

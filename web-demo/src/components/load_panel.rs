@@ -1,30 +1,41 @@
-//! One bar per server: its users and its share of the ring, plus max/avg.
+//! One row per server: weight, load bar, share of the ring, down switch and remove, plus
+//! the balance of each algorithm over the same users. Hovering or focusing a row
+//! highlights the server's arcs and users on the ring.
 
-use web_sys::HtmlInputElement;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::Dispatch;
-use crate::palette::colour;
-use crate::state::Demo;
-use crate::state::{Action, MAX_WEIGHT};
+use crate::domain::MAX_WEIGHT;
+use crate::figures::{loads_under, max_over_fair, Algorithm};
+use crate::palette::{colour, dash};
+use crate::state::{Action, Demo};
 
 /// The load panel.
 pub fn view(demo: &Demo, dispatch: &Dispatch) -> Html {
-    let loads = demo.loads();
-    let shares: Vec<(String, f64)> = demo
-        .ring
-        .shares()
-        .into_iter()
-        .map(|(id, share)| (id.to_string(), share))
-        .collect();
+    let d = &demo.domain;
+    let algorithm = demo.ui.algorithm;
+    let loads = if algorithm == Algorithm::Ring && d.cap.is_some() {
+        d.servers
+            .iter()
+            .map(|s| (s.slot, d.bounded.iter().filter(|&&o| o == s.slot).count()))
+            .collect()
+    } else {
+        loads_under(d, algorithm)
+    };
+    let shares = d.ring.shares();
     let share_of = |id: &str| shares.iter().find(|s| s.0 == id).map_or(0.0, |s| s.1);
     let busiest = loads.iter().map(|l| l.1).max().unwrap_or(0).max(1);
-    let rows = demo.servers.iter().zip(&loads).map(|(server, &(_, users))| {
+    let keys: usize = loads.iter().map(|l| l.1).sum();
+    let total_weight: f64 = d.servers.iter().map(|s| s.weight).sum();
+    let cap_line = d.cap.map(|c| (c, keys));
+    let rows = d.servers.iter().zip(&loads).map(|(server, &(slot, users))| {
         let id = server.id.clone();
-        let remove = dispatch.reform({
+        let act = |make: fn(std::rc::Rc<str>) -> Action| {
             let id = id.clone();
-            move |_: MouseEvent| Action::RemoveServer(id.clone())
-        });
+            dispatch.reform(move |_: MouseEvent| make(id.clone()))
+        };
+        let remove = act(Action::RemoveServer);
         let weight = dispatch.reform({
             let id = id.clone();
             move |e: Event| {
@@ -32,41 +43,84 @@ pub fn view(demo: &Demo, dispatch: &Dispatch) -> Html {
                 Action::SetWeight(id.clone(), text)
             }
         });
+        let down = dispatch.reform({
+            let id = id.clone();
+            move |e: Event| {
+                Action::SetDown(id.clone(), e.target_unchecked_into::<HtmlInputElement>().checked())
+            }
+        });
+        let enter = dispatch.reform(move |_: MouseEvent| Action::Highlight(Some(slot)));
+        let leave = dispatch.reform(|_: MouseEvent| Action::Highlight(None));
+        let focus_in = dispatch.reform(move |_: FocusEvent| Action::Highlight(Some(slot)));
+        let focus_out = dispatch.reform(|_: FocusEvent| Action::Highlight(None));
         let share = share_of(&id);
         let width = 100.0 * users as f64 / busiest as f64;
+        // The bounded-load cap for this server, as a tick on its bar.
+        let cap = cap_line.map(|(c, m)| (c * m as f64 * server.weight / total_weight).ceil());
+        let cap_mark = cap.map(|cap| html! {
+            <span class="cap" style={format!("left:{:.1}%", (100.0 * cap / busiest as f64).min(100.0))}
+                title={format!("cap {cap}")}></span>
+        });
+        let class = classes!(
+            server.down.then_some("down"),
+            (demo.ui.highlight == Some(slot)).then_some("lit")
+        );
         html! {
-            <li key={&*id} data-server={id.to_string()} data-users={users.to_string()}
-                data-colour={colour(server.slot)} style={format!("--c:{}", colour(server.slot))}>
-                <span class="swatch" aria-hidden="true"></span>
+            <li key={&*id} class={class} data-server={id.to_string()} data-users={users.to_string()}
+                data-colour={colour(slot)} style={format!("--c:{}", colour(slot))}
+                onmouseenter={enter} onmouseleave={leave} onfocusin={focus_in} onfocusout={focus_out}>
+                <span class={classes!("swatch", dash(slot).map(|_| "patterned"))} aria-hidden="true"></span>
                 <span class="id">{&*id}</span>
                 <label class="weight">
                     <span class="visually-hidden">{format!("weight of {id}")}</span>
-                    <input type="text" inputmode="decimal" size="3" value={server.weight.to_string()}
-                        title={format!("weight, above 0 and at most {MAX_WEIGHT}")} onchange={weight} />
+                    <input type="text" inputmode="decimal" maxlength="12" value={server.weight.to_string()}
+                        title={format!("weight, from 1/{} to {MAX_WEIGHT}", d.vnodes)} onchange={weight} />
                 </label>
-                <span class="meter" aria-hidden="true"><span style={format!("width:{width:.1}%")}></span></span>
-                <span class="numbers">{format!("{users} users · {:.1}% of ring", 100.0 * share)}</span>
+                <span class="meter" aria-hidden="true"><span style={format!("width:{width:.1}%")}></span>{for cap_mark}</span>
+                <span class="numbers">{format!("{users} · {:.1}% of ring", 100.0 * share)}</span>
+                <label class="check down-switch"><input type="checkbox" checked={server.down} onchange={down} />{"down"}</label>
                 <button type="button" class="remove" aria-label={format!("remove {id}")} onclick={remove}>{"×"}</button>
             </li>
         }
     });
-    let total: usize = loads.iter().map(|l| l.1).sum();
-    let summary = if total == 0 || loads.is_empty() {
-        String::from("no users yet")
-    } else {
-        let avg = total as f64 / loads.len() as f64;
-        let max = loads.iter().map(|l| l.1).max().unwrap_or(0) as f64;
-        let min = loads.iter().map(|l| l.1).min().unwrap_or(0) as f64;
-        format!("users max/avg {:.2}, min/avg {:.2}", max / avg, min / avg)
-    };
-    let ring_balance = demo.ring.balance().map_or(String::new(), |b| {
-        format!(" · ring share max/avg {:.2}", b.max_over_avg)
+    let choose = dispatch.reform(|e: Event| {
+        let value = e.target_unchecked_into::<HtmlSelectElement>().value();
+        Action::SetAlgorithm(Algorithm::from_name(&value).unwrap_or(Algorithm::Ring))
+    });
+    let balance = Algorithm::ALL.iter().map(|&a| {
+        let value = max_over_fair(d, &loads_under(d, a));
+        html! {
+            <span class={classes!("algo", (a == algorithm).then_some("chosen"))} data-testid={format!("balance-{}", a.name())}>
+                {format!("{} {}", a.name(), value.map_or("—".into(), |v| format!("{v:.2}")))}
+            </span>
+        }
+    });
+    let bounded_balance = d.cap.map(|c| {
+        let capped: Vec<(u8, usize)> = d.servers.iter()
+            .map(|s| (s.slot, d.bounded.iter().filter(|&&o| o == s.slot).count())).collect();
+        let spilled = d.all_users().zip(&d.bounded).filter(|(u, &b)| u.owner != b).count();
+        html! {
+            <p class="balance" data-testid="bounded" data-spilled={spilled.to_string()}>
+                {format!("bounded loads (cap {c:.2}): max/fair {}, {spilled} users spilled clockwise past a full server",
+                    max_over_fair(d, &capped).map_or("—".into(), |v| format!("{v:.2}")))}
+            </p>
+        }
     });
     html! {
         <section class="panel load" aria-label="load per server">
-            <h2>{format!("Load ({} servers)", demo.servers.len())}</h2>
+            <div class="load-head">
+                <h2>{format!("Load ({} servers)", d.servers.len())}</h2>
+                <label class="algo-pick">{"users placed by "}
+                    <select id="algorithm" onchange={choose}>
+                        {for Algorithm::ALL.iter().map(|a| html! {
+                            <option value={a.name()} selected={*a == algorithm}>{a.name()}</option>
+                        })}
+                    </select>
+                </label>
+            </div>
             <ul class="servers">{for rows}</ul>
-            <p class="balance" data-testid="balance">{summary}{ring_balance}</p>
+            <p class="balance" data-testid="balance">{"busiest server over its fair share: "}{for balance}</p>
+            {for bounded_balance}
         </section>
     }
 }

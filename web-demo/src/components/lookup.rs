@@ -3,9 +3,8 @@
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::Dispatch;
-use crate::palette::colour;
-use crate::state::{Action, Demo, MAX_KEY_BYTES, REPLICAS};
+use super::{chip, Dispatch};
+use crate::state::{Action, Demo, MAX_KEY_BYTES};
 
 /// The form's only input is the dispatcher, so it never re-renders with the state.
 #[derive(Properties, PartialEq)]
@@ -34,40 +33,38 @@ pub fn lookup_form(props: &FormProps) -> Html {
             <h2><label for="key">{"Where does this key go?"}</label></h2>
             <div class="row">
                 <input id="key" ref={input} type="text" placeholder="user-42"
-                    maxlength={(MAX_KEY_BYTES * 2).to_string()} autocomplete="off" />
+                    maxlength={MAX_KEY_BYTES.to_string()} autocomplete="off" spellcheck="false" />
                 <button type="submit" id="lookup">{"Look up"}</button>
             </div>
         </form>
     }
 }
 
-/// The lookup's answer: drawn on the ring too (see `ring_view`).
+/// The lookup's answer: drawn on the ring too (see `ring_view`). The key is shown
+/// quoted and escaped, exactly the bytes that were hashed.
 pub fn view(demo: &Demo) -> Html {
-    let Some(key) = &demo.lookup else {
+    let Some(key) = &demo.ui.lookup else {
         return html! {};
     };
-    let Some(at) = demo.locate(key) else {
+    let Some(at) = demo.domain.locate(key) else {
         return html! {};
-    };
-    let name = |slot: u8| {
-        let id = demo.server(slot).map_or("?".into(), |s| s.id.to_string());
-        html! { <span class="chip" style={format!("--c:{}", colour(slot))}>{id}</span> }
     };
     let replicas = at.replicas.iter().enumerate().map(|(i, &(slot, _))| {
-        html! { <li>{name(slot)}{if i == 0 { " owner" } else { " replica" }}</li> }
+        html! { <li>{chip(demo, slot)}{if i == 0 { " owner" } else { " replica" }}</li> }
     });
     let previous = at.previous.map(|slot| {
-        html! { <p>{"still delivered to "}{name(slot)}{" until the scaling event completes"}</p> }
+        html! { <p>{"still delivered to "}{chip(demo, slot)}{" until the scaling event completes"}</p> }
     });
     html! {
         <div class="answer" data-testid="lookup">
             <p>
-                <code>{key}</code>{format!(" hashes to position {} ({:.2}% round the ring) and belongs to ",
-                    at.position, 100.0 * f64::from(at.position) / 4_294_967_296.0)}
-                {name(at.owner)}
+                <code class="key" data-testid="key">{format!("{key:?}")}</code>
+                {format!(" ({} bytes) hashes to position {} ({:.2}% round the ring) and belongs to ",
+                    key.len(), at.position, 100.0 * f64::from(at.position) / 4_294_967_296.0)}
+                {chip(demo, at.owner)}
             </p>
             {for previous}
-            <p>{format!("Preference list (getN, {REPLICAS} distinct servers clockwise):")}</p>
+            <p>{format!("Preference list (getN, {} distinct servers clockwise):", demo.domain.replication)}</p>
             <ol class="replicas">{for replicas}</ol>
         </div>
     }

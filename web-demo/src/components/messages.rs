@@ -3,9 +3,8 @@
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::Dispatch;
-use crate::palette::colour;
-use crate::state::{Action, Demo};
+use super::{chip, Dispatch};
+use crate::state::{Action, Demo, MAX_USER_ID};
 
 /// The form's only input is the dispatcher.
 #[derive(Properties, PartialEq)]
@@ -39,9 +38,9 @@ pub fn message_form(props: &FormProps) -> Html {
             <h2>{"Send a message"}</h2>
             <div class="row">
                 <label for="from">{"from"}</label>
-                <input id="from" ref={from} type="text" placeholder="user-3" autocomplete="off" size="9" />
+                <input id="from" ref={from} type="text" placeholder="user-3" autocomplete="off" size="9" maxlength={MAX_USER_ID.to_string()} />
                 <label for="to">{"to"}</label>
-                <input id="to" ref={to} type="text" placeholder="user-150" autocomplete="off" size="9" />
+                <input id="to" ref={to} type="text" placeholder="user-150" autocomplete="off" size="9" maxlength={MAX_USER_ID.to_string()} />
                 <button type="submit" id="send">{"Send"}</button>
                 <button type="button" id="send-random" onclick={random}>{"Random pair"}</button>
             </div>
@@ -51,25 +50,22 @@ pub fn message_form(props: &FormProps) -> Html {
 
 /// The hops, in words (the ring draws them).
 pub fn view(demo: &Demo) -> Html {
-    let Some(message) = demo.message else {
+    let Some(message) = demo.ui.message else {
         return html! {};
     };
-    let (Some(a), Some(b)) = (demo.users.get(message.from), demo.users.get(message.to)) else {
+    let users = &demo.domain.users;
+    let (Some(a), Some(b)) = (users.get(message.from), users.get(message.to)) else {
         return html! {};
-    };
-    let name = |slot: u8| {
-        let id = demo.server(slot).map_or("?".into(), |s| s.id.to_string());
-        html! { <span class="chip" style={format!("--c:{}", colour(slot))}>{id}</span> }
     };
     let same = a.owner == b.owner;
     let dual = b.previous.map(|slot| {
-        html! { <p>{"…and also to "}{name(slot)}{", its old server, until the scaling event completes."}</p> }
+        html! { <p>{"…and also to "}{chip(demo, slot)}{", its old server, until the scaling event completes."}</p> }
     });
     html! {
         <div class="answer" data-testid="message">
             <p>
-                <code>{&*a.id}</code>{" → "}{name(a.owner)}{" → "}
-                {if same { html! {"(same server) → "} } else { html! {<>{name(b.owner)}{" → "}</>} }}
+                <code>{&*a.id}</code>{" → "}{chip(demo, a.owner)}{" → "}
+                {if same { html! {"(same server) → "} } else { html! {<>{chip(demo, b.owner)}{" → "}</>} }}
                 <code>{&*b.id}</code>
             </p>
             {for dual}

@@ -9,11 +9,14 @@ mod load_panel;
 mod lookup;
 mod messages;
 mod ring_view;
+mod story_panel;
 
 use gloo::timers::callback::Interval;
+use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 use crate::state::{Action, Demo};
+use crate::url;
 
 /// How often a scaling event cuts over its next batch, in milliseconds.
 const STEP_MS: u32 = 1_200;
@@ -21,15 +24,37 @@ const STEP_MS: u32 = 1_200;
 /// The state's dispatcher, as handed to every panel.
 pub type Dispatch = Callback<Action>;
 
+/// The first state: the link's, when the page was opened from one, else the first load.
+/// A link that cannot be rebuilt exactly says so instead of showing something else.
+fn initial() -> Demo {
+    let hash = web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default();
+    let fragment = hash.trim_start_matches('#');
+    if fragment.is_empty() {
+        return Demo::new();
+    }
+    match url::decode(fragment) {
+        Ok(demo) => demo,
+        Err(why) => {
+            let mut demo = Demo::new();
+            demo.ui.notice = Some(crate::state::Notice {
+                text: format!("this link could not be restored ({why}); showing the first load"),
+            });
+            demo
+        }
+    }
+}
+
 /// The whole page.
 #[function_component(App)]
 pub fn app() -> Html {
-    let demo = use_reducer(Demo::new);
+    let demo = use_reducer(initial);
     let dispatch: Dispatch = demo.dispatcher().to_callback();
 
     // A running scaling event ticks; the interval is dropped (and cancelled) when the
     // event completes or the page goes away.
-    let scaling = demo.scaling.is_some();
+    let scaling = demo.domain.scaling.is_some();
     {
         let dispatch = dispatch.clone();
         use_effect_with(scaling, move |&scaling| {
@@ -39,42 +64,89 @@ pub fn app() -> Html {
         });
     }
 
-    let notice = demo.notice.as_ref().map(|n| {
+    // The state lives in the URL: a copied link reproduces the picture.
+    let fragment = url::encode(&demo);
+    use_effect_with(fragment, |fragment| {
+        if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+            let _ =
+                history.replace_state_with_url(&JsValue::NULL, "", Some(&format!("#{fragment}")));
+        }
+    });
+
+    // After a removal, focus goes to its Undo button (the removed control is gone).
+    use_effect_with(demo.anim.focus_undo, |&n| {
+        if n > 0 {
+            focus("undo");
+        }
+    });
+
+    let notice = demo.ui.notice.as_ref().map(|n| {
         let dismiss = dispatch.reform(|_: MouseEvent| Action::Dismiss);
         html! {
-            <p class="notice" role="alert" key={n.serial}>
-                {&n.text}
+            <p class="notice" role="alert" key={demo.anim.notice}>
+                <span class="text">{&n.text}</span>
                 <button type="button" class="dismiss" aria-label="dismiss" onclick={dismiss}>{"×"}</button>
             </p>
         }
     });
+    let story = dispatch.reform(|_: MouseEvent| Action::Story(1));
 
     html! {
-        <main data-seed={crate::state::SEED.to_string()} data-vnodes={demo.vnodes.to_string()}>
+        <main data-seed={crate::domain::SEED.to_string()} data-vnodes={demo.domain.vnodes.to_string()}>
             <header>
-                <h1>{"ringroute"}</h1>
-                <p class="tagline">
-                    {"Which server owns user X? A consistent-hash ring answers the same on every machine, "}
-                    {"and when a server joins or leaves only about 1/n of users move. "}
-                    {"Modulo hashing moves almost all of them."}
-                </p>
+                <div class="title">
+                    <h1>{"ringroute"}</h1>
+                    <p class="tagline">
+                        {"Which server owns user X? A consistent-hash ring answers the same on every machine, "}
+                        {"and when a server joins or leaves only its share of users move. "}
+                        {"Modulo hashing moves almost all of them."}
+                    </p>
+                </div>
+                if demo.ui.story.is_none() {
+                    <button type="button" id="story-start" class="primary" onclick={story}>{"Guided story (7 steps)"}</button>
+                }
             </header>
-            {counters::view(&demo)}
-            <div class="notices" aria-live="polite">{for notice}</div>
             <div class="layout">
                 <section class="stage" aria-label="the ring">
                     {ring_view::view(&demo, &dispatch)}
-                    {ring_view::legend(&demo)}
+                    {ring_view::legend(&demo, &dispatch)}
                 </section>
-                <aside class="panels">
+                <div class="side">
+                    {story_panel::view(&demo, &dispatch)}
+                    {counters::view(&demo, &dispatch)}
                     {controls::view(&demo, &dispatch)}
+                    {load_panel::view(&demo, &dispatch)}
                     <lookup::LookupForm dispatch={dispatch.clone()} />
                     {lookup::view(&demo)}
                     <messages::MessageForm dispatch={dispatch.clone()} />
                     {messages::view(&demo)}
-                    {load_panel::view(&demo, &dispatch)}
-                </aside>
+                </div>
             </div>
+            <div class="toast" aria-live="assertive">{for notice}</div>
         </main>
+    }
+}
+
+/// Moves keyboard focus to the element with `id`, if it is on the page.
+pub fn focus(id: &str) {
+    use wasm_bindgen::JsCast;
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
+    }
+}
+
+/// A server's name as a chip in its colour, readable on it.
+pub fn chip(demo: &Demo, slot: u8) -> Html {
+    use crate::palette::{colour, ink};
+    let id = demo
+        .domain
+        .server(slot)
+        .map_or("?".into(), |s| s.id.to_string());
+    html! {
+        <span class="chip" style={format!("background:{};color:{}", colour(slot), ink(slot))}>{id}</span>
     }
 }

@@ -1,0 +1,92 @@
+// Helpers for the demo's browser tests: a fresh page per test (tests share no page and
+// no order), what the page shows, and ring-core's answers for the same membership
+// (from the `ringroute` package: ring-core through wasm, never the demo's own code).
+import { HashRing } from 'ringroute';
+
+/** A new page on the demo (optionally at a state fragment), with its errors collected. */
+export async function openDemo(browser, url, { width = 1280, height = 800, hash = '' } = {}) {
+  const context = await browser.newContext({ viewport: { width, height } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(hash ? `${url}#${hash}` : url);
+  await page.waitForSelector('svg.ring circle.user');
+  return { page, errors, close: () => context.close() };
+}
+
+/** Runs every CSS animation to its end, so a picture no longer depends on timing. */
+export function settle(page) {
+  return page.evaluate(() => document.getAnimations().forEach((a) => a.finish()));
+}
+
+/** Waits until the page shows `n` users. */
+export function users(page, n) {
+  return page.waitForFunction((n) => document.querySelectorAll('svg.ring circle.user:not(.hot)').length === n, n);
+}
+
+/** What the page says about its membership: config, servers, users (and hot sessions). */
+export function membership(page) {
+  return page.evaluate(() => ({
+    seed: Number(document.querySelector('main').dataset.seed),
+    vnodes: Number(document.querySelector('main').dataset.vnodes),
+    users: [...document.querySelectorAll('svg.ring circle.user:not(.hot)')].map((c) => c.dataset.user),
+    hot: [...document.querySelectorAll('svg.ring circle.user.hot')].map((c) => c.dataset.user),
+    servers: [...document.querySelectorAll('.servers li')].map((li) => ({
+      id: li.dataset.server,
+      weight: Number(li.querySelector('input[type=text]').value),
+      colour: li.dataset.colour,
+      users: Number(li.dataset.users),
+      down: li.querySelector('input[type=checkbox]').checked,
+    })),
+  }));
+}
+
+/** ring-core's ring for a membership the page showed; the caller frees it. */
+export function ringOf(m) {
+  const ring = new HashRing({ vnodes: m.vnodes, seed: m.seed });
+  for (const s of m.servers) ring.add(s.id, { weight: s.weight });
+  return ring;
+}
+
+/** ring-core's owners, and modulo's (sorted ids, position % n), for the page's keys. */
+export function reference(m) {
+  const ring = ringOf(m);
+  const keys = [...m.users, ...m.hot];
+  const owners = new Map(keys.map((u) => [u, ring.get(u)]));
+  const ids = m.servers.map((s) => s.id).sort();
+  const modulo = new Map(keys.map((u) => [u, ids[ring.position(u) % ids.length]]));
+  const shares = new Map(ring.shares().map((s) => [s.id, s.share]));
+  ring.free();
+  return { owners, modulo, shares };
+}
+
+/** How many of `keys` have a different answer in maps `a` and `b`. */
+export function movedBetween(a, b, keys) {
+  return keys.filter((k) => a.get(k) !== b.get(k)).length;
+}
+
+/** The text of the first element matching `selector`. */
+export function text(page, selector) {
+  return page.locator(selector).first().innerText();
+}
+
+/** Everything a visitor sees, as data: dots, figures, panels. Equal pictures, equal data. */
+export function picture(page) {
+  return page.evaluate(() => {
+    const t = (s) => [...document.querySelectorAll(s)].map((e) => e.textContent.trim());
+    return {
+      dots: [...document.querySelectorAll('svg.ring circle.user')].map((c) =>
+        [c.dataset.user, c.getAttribute('fill'), c.getAttribute('class'), c.getAttribute('stroke'), c.getAttribute('cx')].join()),
+      arcs: [...document.querySelectorAll('svg.ring .arcs path')].map((p) => p.getAttribute('d')),
+      ticks: [...document.querySelectorAll('svg.ring .ticks, svg.ring .marker')].map((p) => p.outerHTML),
+      overlay: document.querySelector('svg.overlay').innerHTML.replace(/animation-delay:\d+ms/g, ''),
+      results: t('.results .what, .results .figure, .results .status p'),
+      rows: t('.servers li'),
+      balance: t('.balance'),
+      story: t('.story'),
+      answers: t('.answer'),
+      controls: [...document.querySelectorAll('.controls input, .controls select')].map((e) => `${e.id}=${e.type === 'checkbox' ? e.checked : e.value}`),
+    };
+  });
+}

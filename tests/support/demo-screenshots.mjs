@@ -1,0 +1,37 @@
+// Screenshots of the demo at the three sizes the issue names, for the README (docs/)
+// and for looking at a change. Usage (from tests/): node support/demo-screenshots.mjs DIR
+// Each picture is a state reached through the page's own controls or story links.
+import { mkdirSync } from 'node:fs';
+import { launchChromium } from './chromium.mjs';
+import { serveDemo } from './demo-server.mjs';
+
+const out = process.argv[2] ?? 'browser/artifacts';
+mkdirSync(out, { recursive: true });
+const sizes = [['phone', 390, 844], ['laptop', 1280, 720], ['wide', 1440, 900]];
+const server = await serveDemo();
+const browser = await launchChromium();
+try {
+  for (const [name, width, height] of sizes) {
+    const page = await browser.newPage({ viewport: { width, height }, deviceScaleFactor: 1 });
+    await page.goto(server.url);
+    await page.waitForSelector('svg.ring circle.user');
+    await page.click('#add-1000');
+    await page.click('#add-server');
+    await page.fill('#key', 'user-42');
+    await page.click('#lookup');
+    await page.evaluate(() => document.getAnimations().forEach((a) => a.finish()));
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: `${out}/demo-${name}.png` });
+    if (name === 'phone') await page.screenshot({ path: `${out}/demo-${name}-full.png`, fullPage: true });
+    await page.click('#story-start');
+    for (let i = 1; i < 7; i++) await page.click('#story-next');
+    await page.evaluate(() => document.getAnimations().forEach((a) => a.finish()));
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: `${out}/demo-${name}-failover.png` });
+    await page.close();
+  }
+} finally {
+  await browser.close();
+  await server.stop();
+}
+console.log(`screenshots in ${out}`);
