@@ -3,7 +3,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{count, id, key, number, ring_error};
+use crate::convert::{id, key, number, ring_error, whole};
 use crate::hash_ring::JsHashRing;
 
 /// Assigns persistent items (connections, sessions) to a ring's nodes so that none holds
@@ -89,8 +89,12 @@ impl JsBoundedLoads {
         let items = if items.is_undefined() {
             self.0.len()
         } else {
-            count(&items, "cap()", "items")?
+            // usize::MAX is 2^32 - 1 on wasm32, so the cast is exact.
+            whole(&items, "cap()", "items", (0, usize::MAX as u64), "INVALID_ARGUMENT")? as usize
         };
+        if !ring.inner.contains(&node) {
+            return Err(ring_error("cap()", ringroute::RingError::UnknownId));
+        }
         Ok(self.0.cap(&ring.inner, &node, items) as f64)
     }
 

@@ -5,44 +5,33 @@ use js_sys::{Error, RangeError, Reflect, TypeError, Uint8Array};
 use ringroute::RingError;
 use wasm_bindgen::{JsCast, JsValue};
 
-/// The stable `code` of each ring-core error, for `err.code` in JS.
-fn code(e: RingError) -> &'static str {
-    match e {
-        RingError::EmptyId => "EMPTY_ID",
-        RingError::IdTooLong { .. } => "ID_TOO_LONG",
-        RingError::DuplicateId => "DUPLICATE_ID",
-        RingError::UnknownId => "UNKNOWN_ID",
-        RingError::InvalidWeight => "INVALID_WEIGHT",
-        RingError::WeightTooLarge => "WEIGHT_TOO_LARGE",
-        RingError::InvalidVnodes { .. } => "INVALID_VNODES",
-        RingError::TooManyNodes => "TOO_MANY_NODES",
-        RingError::TooManyPoints => "TOO_MANY_POINTS",
-        RingError::SeedMismatch => "SEED_MISMATCH",
-        RingError::InvalidProgress => "INVALID_PROGRESS",
-        RingError::InvalidBalanceFactor => "INVALID_BALANCE_FACTOR",
-        _ => "RING_ERROR",
-    }
-}
-
-fn with_code(err: Error, code: &str) -> JsValue {
+/// `err` with `err.code = code`.
+pub(crate) fn with_code(err: Error, code: &str) -> JsValue {
     // Setting a property on a fresh Error cannot fail.
     let _ = Reflect::set(&err, &JsValue::from_str("code"), &JsValue::from_str(code));
     err.into()
 }
 
-/// A ring-core error as a JS error: `RangeError` for out-of-range values, plain `Error`
-/// for membership conflicts; both carry `code`.
+/// A ring-core error as a JS error with ring-core's stable `code`: `TypeError` for a
+/// value of the wrong type, plain `Error` for membership conflicts, `RangeError` for
+/// everything out of range (SPEC.md §15).
 pub(crate) fn ring_error(context: &str, e: RingError) -> JsValue {
-    let message = format!("{context}: {e}");
+    error_with(&format!("{context}: {e}"), e)
+}
+
+/// [`ring_error`] with a message of its own.
+pub(crate) fn error_with(message: &str, e: RingError) -> JsValue {
     let err: Error = match e {
+        RingError::InvalidType => TypeError::new(message).unchecked_into(),
         RingError::DuplicateId
         | RingError::UnknownId
         | RingError::TooManyNodes
         | RingError::TooManyPoints
-        | RingError::SeedMismatch => Error::new(&message),
-        _ => RangeError::new(&message).unchecked_into(),
+        | RingError::SeedMismatch
+        | RingError::ShadowedNode => Error::new(message),
+        _ => RangeError::new(message).unchecked_into(),
     };
-    with_code(err, code(e))
+    with_code(err, e.code())
 }
 
 /// A `TypeError` with code `INVALID_TYPE`.
@@ -83,13 +72,31 @@ pub(crate) fn key(value: &JsValue, context: &str) -> Result<Key, JsValue> {
     )))
 }
 
+/// A node id: a string with a UTF-8 form, so no lone surrogate (SPEC.md §3). Keys are
+/// different: they are hashed as TextEncoder writes them, a lone surrogate as U+FFFD, but
+/// two ids must never become one.
 pub(crate) fn id(value: &JsValue, context: &str) -> Result<String, JsValue> {
-    value.as_string().ok_or_else(|| {
-        type_error(&format!(
-            "{context}: node id must be a string, got {}",
+    named_id(value, context, "node id")
+}
+
+/// [`id`] under another name, such as a ketama server's `host`.
+pub(crate) fn named_id(value: &JsValue, context: &str, what: &str) -> Result<String, JsValue> {
+    let Some(text) = value.dyn_ref::<js_sys::JsString>() else {
+        return Err(type_error(&format!(
+            "{context}: {what} must be a string, got {}",
             describe(value)
-        ))
-    })
+        )));
+    };
+    if !text.is_valid_utf16() {
+        return Err(with_code(
+            TypeError::new(&format!(
+                "{context}: {what} has a lone UTF-16 surrogate, which has no UTF-8 form"
+            ))
+            .unchecked_into(),
+            "INVALID_ID",
+        ));
+    }
+    Ok(String::from(text))
 }
 
 /// A number argument: `TypeError` if it is not a number.
@@ -102,30 +109,45 @@ pub(crate) fn number(value: &JsValue, context: &str, what: &str) -> Result<f64, 
     })
 }
 
-/// A count such as `n`: a whole number from 0 to 2^32 - 1.
-pub(crate) fn count(value: &JsValue, context: &str, what: &str) -> Result<usize, JsValue> {
+/// The largest integer a JS number holds exactly (`Number.MAX_SAFE_INTEGER`): every
+/// whole-number argument stops here, whatever its own range.
+pub(crate) const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
+/// A whole-number argument in `min..=max` (capped at [`MAX_SAFE_INTEGER`]): `TypeError`
+/// (`INVALID_TYPE`) if it is not a number, `RangeError` with the argument's own `code`
+/// for NaN, an infinity, a fraction or a number out of range.
+pub(crate) fn whole(
+    value: &JsValue,
+    context: &str,
+    what: &str,
+    (min, max): (u64, u64),
+    code: &str,
+) -> Result<u64, JsValue> {
     let n = number(value, context, what)?;
-    if !(n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX)) {
+    let max = max.min(MAX_SAFE_INTEGER);
+    // NaN and the infinities fail here too: their `fract()` is NaN.
+    if !(n.fract() == 0.0 && n >= min as f64 && n <= max as f64) {
         return Err(range_error(
             &format!(
-                "{context}: {what} must be a whole number from 0 to 4294967295, got {}",
+                "{context}: {what} must be a whole number from {min} to {max}, got {}",
                 js_string(value)
             ),
-            "INVALID_ARGUMENT",
+            code,
         ));
     }
-    Ok(n as usize)
+    Ok(n as u64)
 }
 
-/// A `u32` option such as `vnodes` or `seed`.
-pub(crate) fn u32_option(value: &JsValue, context: &str, what: &str) -> Result<u32, JsValue> {
-    let n = count(value, context, what)?;
-    u32::try_from(n).map_err(|_| {
-        range_error(
-            &format!("{context}: {what} is out of range"),
-            "INVALID_ARGUMENT",
-        )
-    })
+/// [`whole`] for arguments that fit a `u32`.
+pub(crate) fn whole_u32(
+    value: &JsValue,
+    context: &str,
+    what: &str,
+    (min, max): (u32, u32),
+    code: &str,
+) -> Result<u32, JsValue> {
+    // In range by construction.
+    whole(value, context, what, (min.into(), max.into()), code).map(|n| n as u32)
 }
 
 /// `options[name]`, or `undefined` when `options` is `undefined`/`null`.

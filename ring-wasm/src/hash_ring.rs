@@ -5,7 +5,7 @@ use ringroute::{RingConfig, Snapshot};
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{
-    count, describe, field, key, number, object, ring_error, type_error, u32_option,
+    describe, field, key, number, object, ring_error, type_error, whole, whole_u32,
 };
 
 /// `__ownerAt`'s answer on an empty ring.
@@ -52,17 +52,19 @@ impl JsHashRing {
         #[wasm_bindgen(unchecked_param_type = "RingOptions")] options: JsValue,
     ) -> Result<JsHashRing, JsValue> {
         const CTX: &str = "new HashRing()";
+        // Each option completely, type then range, before the next (SPEC.md §15).
         let vnodes = field(&options, "vnodes", CTX)?;
-        let seed = field(&options, "seed", CTX)?;
         let vnodes = if vnodes.is_undefined() {
             ringroute::DEFAULT_VNODES
         } else {
-            u32_option(&vnodes, CTX, "vnodes")?
+            let range = (1, ringroute::MAX_VNODES);
+            whole_u32(&vnodes, CTX, "vnodes", range, "INVALID_VNODES")?
         };
+        let seed = field(&options, "seed", CTX)?;
         let seed = if seed.is_undefined() {
             0
         } else {
-            u32_option(&seed, CTX, "seed")?
+            whole_u32(&seed, CTX, "seed", (0, u32::MAX), "INVALID_ARGUMENT")?
         };
         let config = RingConfig::new(vnodes, seed).map_err(|e| ring_error(CTX, e))?;
         Ok(Self::wrap(ringroute::HashRing::with_config(config)))
@@ -143,6 +145,17 @@ impl JsHashRing {
         self.inner.index_at(position).map_or(NO_OWNER, |i| i as u32)
     }
 
+    /// Bytes of wasm memory the module holds (it never shrinks): the package's leak tests
+    /// read it, since Node's `arrayBuffers` does not count wasm memory.
+    #[wasm_bindgen(js_name = __memoryBytes, skip_typescript)]
+    pub fn memory_bytes() -> f64 {
+        #[cfg(target_arch = "wasm32")]
+        let pages = core::arch::wasm32::memory_size(0);
+        #[cfg(not(target_arch = "wasm32"))]
+        let pages = 0;
+        pages as f64 * 65_536.0
+    }
+
     /// The membership version (ring-core's `HashRing::version`), as a float: exact while
     /// under 2^53 changes. The package's id cache is keyed on it.
     #[wasm_bindgen(getter, js_name = __version, skip_typescript)]
@@ -158,7 +171,7 @@ impl JsHashRing {
         #[wasm_bindgen(unchecked_param_type = "number")] n: JsValue,
     ) -> Result<Array, JsValue> {
         let key = crate::convert::key(&key, "getN()")?;
-        let n = count(&n, "getN()", "n")?;
+        let n = whole(&n, "getN()", "n", (0, usize::MAX as u64), "INVALID_ARGUMENT")? as usize;
         let position = self.inner.position(&key);
         Ok(self
             .inner
@@ -266,16 +279,10 @@ impl JsHashRing {
     /// `[{ id, share }]` in id order: each node's fraction of the ring.
     #[wasm_bindgen(unchecked_return_type = "Share[]")]
     pub fn shares(&self) -> Array {
-        let owned = self.inner.owned();
         self.inner
-            .iter()
-            .zip(owned)
-            .map(|(n, o)| {
-                object(&[
-                    ("id", JsValue::from_str(n.id)),
-                    ("share", JsValue::from_f64(o as f64 / 4_294_967_296.0)),
-                ])
-            })
+            .shares()
+            .into_iter()
+            .map(|(id, share)| object(&[("id", JsValue::from_str(id)), ("share", share.into())]))
             .collect()
     }
 
@@ -293,46 +300,37 @@ impl JsHashRing {
     /// The membership document (`SPEC.md`, section 14); string data become addresses.
     #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "Snapshot")]
     pub fn to_json(&self) -> Result<JsValue, JsValue> {
-        self.snapshot(0.0)
+        self.snapshot(JsValue::UNDEFINED)
     }
 
     /// As `toJSON`, with an epoch.
     #[wasm_bindgen(unchecked_return_type = "Snapshot")]
-    pub fn snapshot(&self, epoch: f64) -> Result<JsValue, JsValue> {
-        if !(epoch.is_finite()
-            && epoch >= 0.0
-            && epoch.fract() == 0.0
-            && epoch <= 9_007_199_254_740_991.0)
-        {
-            return Err(crate::convert::range_error(
-                "snapshot(): epoch must be a safe whole number",
-                "INVALID_ARGUMENT",
-            ));
-        }
-        Ok(crate::snapshot::to_js(&Snapshot::from_ring(
-            &self.inner,
-            epoch as u64,
-            JsValue::as_string,
-        )))
+    pub fn snapshot(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number")] epoch: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let epoch = if epoch.is_undefined() {
+            0
+        } else {
+            let max = ringroute::MAX_DOCUMENT_INTEGER;
+            whole(&epoch, "snapshot()", "epoch", (0, max), "INVALID_ARGUMENT")?
+        };
+        crate::snapshot::to_js(&Snapshot::from_ring(&self.inner, epoch, JsValue::as_string))
     }
 
-    /// A ring from a membership document; addresses become data.
+    /// A ring from a membership document (an object, or its JSON text); addresses
+    /// become data.
     #[wasm_bindgen(js_name = fromJSON)]
     pub fn from_json(
-        #[wasm_bindgen(unchecked_param_type = "Snapshot")] doc: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Snapshot | string")] doc: JsValue,
     ) -> Result<JsHashRing, JsValue> {
-        let snap = crate::snapshot::from_js(&doc)?;
-        let mut ring = ringroute::HashRing::with_config(snap.config);
-        ring.add_all(snap.servers.iter().map(|s| {
-            (
-                s.id.as_str(),
-                s.weight,
+        let ring = crate::snapshot::from_js(&doc)?
+            .to_ring_with(|s| {
                 s.address
                     .as_deref()
-                    .map_or(JsValue::UNDEFINED, JsValue::from_str),
-            )
-        }))
-        .map_err(|e| ring_error("HashRing.fromJSON()", e))?;
+                    .map_or(JsValue::UNDEFINED, JsValue::from_str)
+            })
+            .map_err(|e| crate::snapshot::snapshot_error(&e))?;
         Ok(Self::wrap(ring))
     }
 }

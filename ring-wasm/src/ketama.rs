@@ -4,9 +4,7 @@
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{
-    count, describe, field, js_string, key, number, object, range_error, ring_error, type_error,
-};
+use crate::convert::{field, key, named_id, number, object, ring_error, whole};
 
 #[wasm_bindgen(typescript_custom_section)]
 const KETAMA_TS: &str = r#"
@@ -28,23 +26,14 @@ export interface KetamaOptions {
 #[repr(transparent)]
 pub struct JsKetama(ringroute::Ketama<()>);
 
+/// A host is a server's id: the same conversion, lone surrogates refused.
 fn host_arg(value: &JsValue, ctx: &str) -> Result<String, JsValue> {
-    value.as_string().ok_or_else(|| {
-        type_error(&format!(
-            "{ctx}: host must be a string, got {}",
-            describe(value)
-        ))
-    })
+    named_id(value, ctx, "host")
 }
 
 fn port_arg(value: &JsValue, ctx: &str) -> Result<u16, JsValue> {
-    let n = count(value, ctx, "port")?;
-    u16::try_from(n).map_err(|_| {
-        range_error(
-            &format!("{ctx}: port must be from 0 to 65535, got {n}"),
-            "INVALID_ARGUMENT",
-        )
-    })
+    // In range by construction.
+    whole(value, ctx, "port", (0, 65_535), "INVALID_ARGUMENT").map(|n| n as u16)
 }
 
 #[wasm_bindgen(js_class = Ketama)]
@@ -71,17 +60,15 @@ impl JsKetama {
         let weight = if weight.is_undefined() {
             1
         } else {
+            // A weight that is no whole number from 1 to 2^32 - 1 reaches ring-core as 0,
+            // which it refuses (INVALID_WEIGHT) after its checks of the server's name, in
+            // the order SPEC.md §15 gives.
             let w = number(&weight, &ctx, "weight")?;
-            if !(w.is_finite() && w >= 1.0 && w.fract() == 0.0 && w <= f64::from(u32::MAX)) {
-                return Err(range_error(
-                    &format!(
-                        "{ctx}: ketama weights are whole numbers from 1, got {}",
-                        js_string(&weight)
-                    ),
-                    "INVALID_WEIGHT",
-                ));
+            if w.fract() == 0.0 && (1.0..=f64::from(u32::MAX)).contains(&w) {
+                w as u32
+            } else {
+                0
             }
-            w as u32
         };
         self.0
             .add(&h, p, weight, ())
@@ -120,7 +107,7 @@ impl JsKetama {
         #[wasm_bindgen(unchecked_param_type = "number")] n: JsValue,
     ) -> Result<Array, JsValue> {
         let k = key(&k, "getN()")?;
-        let n = count(&n, "getN()", "n")?;
+        let n = whole(&n, "getN()", "n", (0, usize::MAX as u64), "INVALID_ARGUMENT")? as usize;
         Ok(self
             .0
             .get_n(&k, n)

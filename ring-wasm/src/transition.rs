@@ -4,7 +4,7 @@ use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
 use crate::{
-    convert::{key, number, object, range_error, ring_error, u32_option},
+    convert::{key, number, object, ring_error, whole, whole_u32, MAX_SAFE_INTEGER},
     plan::move_object,
     JsHashRing,
 };
@@ -23,21 +23,11 @@ impl JsTransition {
         #[wasm_bindgen(unchecked_param_type = "number")] epoch: JsValue,
     ) -> Result<JsTransition, JsValue> {
         let epoch = if epoch.is_undefined() {
-            0.0
+            0
         } else {
-            number(&epoch, "new Transition()", "epoch")?
+            whole(&epoch, "new Transition()", "epoch", (0, MAX_SAFE_INTEGER), "INVALID_ARGUMENT")?
         };
-        if !(epoch.is_finite()
-            && epoch >= 0.0
-            && epoch.fract() == 0.0
-            && epoch <= 9_007_199_254_740_991.0)
-        {
-            return Err(range_error(
-                "new Transition(): epoch must be a safe whole number",
-                "INVALID_ARGUMENT",
-            ));
-        }
-        ringroute::Transition::new(prev.inner.clone(), next.inner.clone(), epoch as u64)
+        ringroute::Transition::new(prev.inner.clone(), next.inner.clone(), epoch)
             .map(JsTransition)
             .map_err(|e| ring_error("new Transition()", e))
     }
@@ -49,8 +39,8 @@ impl JsTransition {
         #[wasm_bindgen(unchecked_param_type = "number")] step: JsValue,
         #[wasm_bindgen(unchecked_param_type = "number")] steps: JsValue,
     ) -> Result<usize, JsValue> {
-        let step = u32_option(&step, "setStep()", "step")?;
-        let steps = u32_option(&steps, "setStep()", "steps")?;
+        let step = whole_u32(&step, "setStep()", "step", (0, u32::MAX), "INVALID_PROGRESS")?;
+        let steps = whole_u32(&steps, "setStep()", "steps", (0, u32::MAX), "INVALID_PROGRESS")?;
         self.0
             .set_step(step, steps)
             .map_err(|e| ring_error("setStep()", e))

@@ -58,7 +58,11 @@ test('every kind of bad input throws the right error and changes nothing', () =>
 
 test('constructor options are validated', () => {
   assert.throws(() => new HashRing({ vnodes: 0 }), (e) => e instanceof RangeError && e.code === 'INVALID_VNODES');
-  assert.throws(() => new HashRing({ vnodes: -1 }), (e) => e instanceof RangeError && e.code === 'INVALID_ARGUMENT');
+  for (const vnodes of [-1, 1.5, NaN, 65537, Infinity]) {
+    assert.throws(() => new HashRing({ vnodes }), (e) => e instanceof RangeError && e.code === 'INVALID_VNODES' && /from 1 to 65536/.test(e.message), String(vnodes));
+  }
+  assert.throws(() => new HashRing({ vnodes: 0, seed: 'x' }), (e) => e.code === 'INVALID_VNODES');
+  assert.throws(() => new HashRing({ vnodes: '8' }), (e) => e instanceof TypeError && e.code === 'INVALID_TYPE');
   assert.throws(() => new HashRing({ seed: 2 ** 32 }), (e) => e instanceof RangeError);
   assert.throws(() => new HashRing({ seed: 'x' }), TypeError);
   assert.throws(() => new HashRing('nope'), TypeError);

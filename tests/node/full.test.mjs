@@ -58,10 +58,12 @@ test('Ketama: membership, replicas, and bad input that changes nothing', () => {
   const points = ring.pointCount;
   const bad = [
     [() => ring.add(5, 11211), TypeError, /host must be a string/],
-    [() => ring.add('h', 70000), RangeError, /port must be from 0 to 65535/],
+    [() => ring.add('h', 70000), RangeError, /port must be a whole number from 0 to 65535, got 70000/],
     [() => ring.add('h', 1.5), RangeError, /port must be a whole number/],
-    [() => ring.add('h', 1, { weight: 0 }), RangeError, /whole numbers from 1/],
-    [() => ring.add('h', 1, { weight: 1.5 }), RangeError, /whole numbers from 1, got 1.5/],
+    [() => ring.add('h', 1, { weight: 0 }), RangeError, /weight/],
+    [() => ring.add('h', 1, { weight: 1.5 }), RangeError, /weight/],
+    // Name before weight, as ring-core checks them (SPEC.md §15).
+    [() => ring.add('', 1, { weight: 0 }), RangeError, /empty/],
     [() => ring.add('h', 1, { weight: '2' }), TypeError, /weight must be a number/],
     [() => ring.add('', 1), RangeError, /empty/],
     [() => ring.add('10.0.0.1', 11211), Error, /already/],
