@@ -88,6 +88,7 @@ const ok = (value, commit) => ({ ok: value, commit });
 
 /** Makes comparable: drops undefined fields, keeps NaN/-0 semantics of deep equality. */
 function norm(v) {
+  if (Object.is(v, -0)) return 0; // a -0 argument may come back as 0: the same number to users
   if (Array.isArray(v)) return v.map(norm);
   if (v && typeof v === 'object' && !(v instanceof Uint8Array)) {
     const o = {};
@@ -120,6 +121,7 @@ export class Engine {
     this.slots = {}; // kind -> [{ mod, m, h, freed }]
     for (const k of Object.keys(KINDS)) this.slots[k] = [];
     this.busy = new Set();
+    this.stats = {}; // op -> [answered, refused]
     this.depth = 0;
     this.count = 0;
   }
@@ -273,6 +275,8 @@ export class Engine {
         if (expect.commit && !expect.readOnly) expect.commit();
       }
     }
+    const st = (this.stats[op.t] ??= [0, 0]);
+    st[threw ? 1 : 0]++;
     if (def.after) def.after.call(this, target, args, op, threw ? undefined : result);
     // The instance must be as the model says, whatever happened.
     if (target && !target.freed) this.check(def.kind, target, where);
@@ -550,6 +554,8 @@ export const OPS = {
       if (typeof id !== 'string' || faults.length) {
         // Every fault counts, whichever the package checks first.
         if (typeof f.weight === 'number' && !validWeight(f.weight)) faults.push(E.weight);
+        else if (typeof f.weight === 'number' && vnodeCount(f.weight, t.m.vnodes) === null) faults.push(E.weightLarge);
+        if (typeof id === 'string' && id === '') faults.push(E.empty);
         if (f.weight !== undefined && typeof f.weight !== 'number') faults.push(E.type);
         return refused(faults);
       }

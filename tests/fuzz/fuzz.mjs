@@ -17,7 +17,7 @@ export const EPISODE = 250;
 export const episodeSeed = (seed, i) => (Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) + Math.imul(i + 1, 0x85ebca6b)) >>> 0;
 
 /** Generates and runs one episode; returns { ops, failure, count }. */
-export function episode(pkg, seed, length = EPISODE, lenient = false) {
+export function episode(pkg, seed, length = EPISODE, lenient = false) { // eslint-disable-line max-params
   const rnd = prng(seed);
   const engine = new Engine(pkg, { lenient });
   const ops = [];
@@ -32,7 +32,7 @@ export function episode(pkg, seed, length = EPISODE, lenient = false) {
   engine.dispose();
   // Soft failures (lenient runs): the list up to that point, for shrinking.
   const soft = engine.soft.map((f) => ({ ...f, index: ops.indexOf(f.op) })).filter((f) => f.index >= 0);
-  return { ops, failure, soft, count: engine.count };
+  return { ops, failure, soft, count: engine.count, stats: engine.stats };
 }
 
 /** One line per bug: kind, operation, and what came back (ids and numbers blanked). */
@@ -108,10 +108,12 @@ export function shrink(pkg, ops, failure, { budget = 400, seconds = 90 } = {}) {
 export function fuzz({ seed, total, pkg = loadPackage(), keepGoing = false, seen = new Set(), onFailure = () => {}, log = () => {} }) {
   let count = 0;
   const failures = [];
+  const stats = {};
   for (let i = 0; count < total; i++) {
     const s = episodeSeed(seed, i);
-    const { ops, failure, soft, count: n } = episode(pkg, s, Math.min(EPISODE, total - count), keepGoing);
+    const { ops, failure, soft, count: n, stats: st } = episode(pkg, s, Math.min(EPISODE, total - count), keepGoing);
     count += n;
+    for (const [k, [a, r]] of Object.entries(st)) { const t = (stats[k] ??= [0, 0]); t[0] += a; t[1] += r; }
     for (const f of [...soft, ...(failure ? [failure] : [])]) {
       const sig = signature(f, ops);
       if (seen.has(sig)) continue;
@@ -127,5 +129,5 @@ export function fuzz({ seed, total, pkg = loadPackage(), keepGoing = false, seen
     }
     if (i % 20 === 19) log(`${count} operations, ${failures.length} failures`);
   }
-  return { count, failures };
+  return { count, failures, stats };
 }

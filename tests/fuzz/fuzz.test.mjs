@@ -18,7 +18,7 @@ test(`the package answers as the model on ${total} random operations (seed ${see
   const started = performance.now();
   const dir = mkdtempSync(join(tmpdir(), 'ringroute-fuzz-'));
   const reports = [];
-  const { count, failures } = fuzz({
+  const { count, failures, stats } = fuzz({
     seed,
     total,
     keepGoing,
@@ -37,6 +37,7 @@ test(`the package answers as the model on ${total} random operations (seed ${see
     },
   });
   const seconds = (performance.now() - started) / 1000;
+  console.log(`# operations answered/refused: ${Object.entries(stats).sort().map(([k, [a, r]]) => `${k} ${a}/${r}`).join(', ')}`);
   console.log(`# fuzz: ${count} operations in ${seconds.toFixed(1)} s, seed ${seed}, ${failures.length} distinct failure(s)`);
   assert.equal(failures.length, 0, `${failures.length} failure(s); rerun with FUZZ_SEED=${seed} FUZZ_OPS=${total}\n${reports.join('\n')}`);
 });

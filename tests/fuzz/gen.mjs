@@ -2,7 +2,7 @@
 // live instances) so most calls do something, and a steady share of invalid and hostile
 // ones. Generation reads only the model, so a seed gives the same list on every run.
 import { KINDS } from './engine.mjs';
-import { genId, genKey, genNumber, genWeight, genWrongType, ID_POOL } from './values.mjs';
+import { genId, genKey, genNumber, genWeight, genWrongType, ID_POOL, w } from './values.mjs';
 import { vnodeCount } from './model/ring.mjs';
 import { craftShadow } from './shadow.mjs';
 
@@ -128,8 +128,8 @@ function documentFor(engine, rnd) {
     [70, doc],
     [10, () => ({ $: 'json', doc })],
     [3, () => ({ $: 'text', text: rnd.pick(['{', '', 'null', '[]', '{"servers":[{"id":"a"}], }', '"x"', '{"servers":[{"id":"\\ud800"}]}']) })],
-    [4, () => hostileOptions(engine, rnd, Object.keys(doc).length ? Object.keys(doc) : ['servers'], doc)],
-    [4, () => bigDocument(rnd)],
+    [w('hostile', 4), () => hostileOptions(engine, rnd, Object.keys(doc).length ? Object.keys(doc) : ['servers'], doc)],
+    [w('bigdoc', 4), () => bigDocument(rnd)],
     [2, () => rnd.pick([null, undefined, 5, [], { $: 'fn' }])],
   ]);
 }
@@ -154,15 +154,15 @@ function keysList(engine, rnd, ringIndex) {
     [4, () => ['ok', 5]],
     [3, () => rnd.pick(['x', null, 5, { length: 2 }])],
     // Element getters run in the middle of getMany: re-entrant lookups on other rings.
-    [5, () => ({ $: 'hostileArray', items: keys.length ? keys : ['a'], at: keys.length ? rnd.int(keys.length) : 0, getter: { value: rnd.pick(['g', 'ü', 'naïve']), nested: nestedOp(engine, rnd, ringIndex) } })],
-    [3, () => ({ $: 'hostileArray', items: [{ $: 'u8', bytes: [1] }, 'a', 'b'], at: 1, getter: rnd.chance(0.5) ? { throws: true } : { value: 'b', nested: nestedOp(engine, rnd, ringIndex) } })],
+    [w('hostile', 5), () => ({ $: 'hostileArray', items: keys.length ? keys : ['a'], at: keys.length ? rnd.int(keys.length) : 0, getter: { value: rnd.pick(['g', 'ü', 'naïve']), nested: nestedOp(engine, rnd, ringIndex) } })],
+    [w('hostile', 3), () => ({ $: 'hostileArray', items: [{ $: 'u8', bytes: [1] }, 'a', 'b'], at: 1, getter: rnd.chance(0.5) ? { throws: true } : { value: 'b', nested: nestedOp(engine, rnd, ringIndex) } })],
   ]);
 }
 
 export function generate(engine, rnd) {
   const ring = () => anySlot(engine, 'ring', rnd);
   const table = [
-    [4, () => ({ t: 'newRing', k: rnd.int(KINDS.ring), mod: rnd.pick(MODS), a: [rnd.chance(0.05) ? hostileOptions(engine, rnd, ['vnodes', 'seed'], { vnodes: 16, seed: 0 }) : ringOptions(rnd)] })],
+    [4, () => ({ t: 'newRing', k: rnd.int(KINDS.ring), mod: rnd.pick(MODS), a: [rnd.chance(w('hostile', 0.05)) ? hostileOptions(engine, rnd, ['vnodes', 'seed'], { vnodes: 16, seed: 0 }) : ringOptions(rnd)] })],
     [3, () => ({ t: 'fromJSON', k: rnd.int(KINDS.ring), mod: rnd.pick(MODS), a: [documentFor(engine, rnd)] })],
     [2, () => ({ t: 'roundTrip', k: ring(), into: rnd.int(KINDS.ring), mod: rnd.pick(MODS), str: rnd.chance(0.5) })],
     [22, () => {
@@ -174,11 +174,11 @@ export function generate(engine, rnd) {
         [30, undefined],
         [50, () => ({ weight, ...(rnd.chance(0.3) ? { data: rnd.pick(['ws://10.0.0.1:80', 7, null, { deep: [1] }]) } : {}) })],
         [5, () => rnd.pick([5, 'w', null, { $: 'fn' }, { weight: undefined }])],
-        [4, () => hostileOptions(engine, rnd, ['weight', 'data'], { weight: 1, data: 'addr' }, k)],
+        [w('hostile', 4), () => hostileOptions(engine, rnd, ['weight', 'data'], { weight: 1, data: 'addr' }, k)],
       ]);
       return { t: 'add', k, a: opts === undefined && rnd.chance(0.5) ? [id] : [id, opts] };
     }],
-    [2, () => {
+    [w('shadow', 2), () => {
       const k = ring();
       const s = engine.slots.ring[k];
       if (!s || s.freed || s.m.size === 0) return null;
@@ -235,14 +235,14 @@ export function generate(engine, rnd) {
       if ((engine.slots.ketama[k]?.m.servers.length ?? 0) > 12) return { t: 'kremove', k, a: [`10.0.0.${rnd.int(6)}`, 11211] };
       const host = rnd.weighted([[80, () => `10.0.0.${rnd.int(6)}`], [5, ''], [5, () => ({ $: 'rep', s: 'h', n: rnd.pick([1025, 1026]) })], [5, 'cache-ü'], [5, () => genWrongType(rnd)]]);
       const port = rnd.weighted([[80, () => rnd.pick([11211, 11211, 11212, 80])], [20, () => genNumber(rnd)]]);
-      const opts = rnd.weighted([[50, undefined], [40, () => ({ weight: rnd.weighted([[70, () => 1 + rnd.int(4)], [10, () => rnd.pick([2 ** 32 - 1, 2 ** 31])], [20, () => genNumber(rnd)]]) })], [5, () => rnd.pick([5, 'x'])], [5, () => hostileOptions(engine, rnd, ['weight'], { weight: 2 })]]);
+      const opts = rnd.weighted([[50, undefined], [40, () => ({ weight: rnd.weighted([[70, () => 1 + rnd.int(4)], [10, () => rnd.pick([2 ** 32 - 1, 2 ** 31])], [20, () => genNumber(rnd)]]) })], [5, () => rnd.pick([5, 'x'])], [w('hostile', 5), () => hostileOptions(engine, rnd, ['weight'], { weight: 2 })]]);
       return { t: 'kadd', k, a: [host, port, opts] };
     }],
     [2, () => ({ t: 'kremove', k: anySlot(engine, 'ketama', rnd), a: [rnd.chance(0.9) ? `10.0.0.${rnd.int(6)}` : genWrongType(rnd), rnd.chance(0.9) ? 11211 : genNumber(rnd)] })],
     [5, () => ({ t: 'kget', k: anySlot(engine, 'ketama', rnd), a: [genKey(rnd)] })],
     [2, () => ({ t: 'kgetN', k: anySlot(engine, 'ketama', rnd), a: [genKey(rnd), rnd.weighted([[80, () => rnd.int(6)], [20, () => genNumber(rnd)]])] })],
     [0.3, () => ({ t: 'freeKetama', k: rnd.int(KINDS.ketama) })],
-    [0.5, () => {
+    [w('internal', 0.5), () => {
       const what = rnd.pick(['__indexScratch', '__indexManyScratch']);
       const n = rnd.pick([0, 1, 2, 3, 2 ** 31, 2 ** 32 - 1, 2 ** 32, -1, NaN]);
       const lens = what === '__indexManyScratch' ? rnd.pick([[0, 0], [0xffffffff, 1], [1, 2, 3], [2 ** 31, 2 ** 31]]) : undefined;

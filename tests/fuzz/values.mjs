@@ -1,6 +1,13 @@
 // Seeded randomness, argument generators (valid, invalid and hostile) and a printer
 // that turns an operation list back into JavaScript source for reproducers.
 
+/**
+ * Input families to leave out (FUZZ_SKIP=hostile,bigdoc,...): to explore past a known
+ * failure while it is being fixed. CI never sets it.
+ */
+const SKIP = new Set((process.env.FUZZ_SKIP ?? '').split(',').filter(Boolean));
+export const w = (family, weight) => (SKIP.has(family) ? 0 : weight);
+
 /** sfc32: small, fast, seedable; the same seed gives the same run on every machine. */
 export function prng(seed) {
   let a = 0x9e3779b9, b = 0x243f6a88, c = 0xb7e15162, d = seed >>> 0;
@@ -48,7 +55,7 @@ export function genId(rnd) {
     [6, () => `n${rnd.int(40)}`],
     [3, () => ({ $: 'rep', s: 'i', n: rnd.pick([4095, 4096, 4097, 2048, 1366]) })], // at and past 4,096 bytes
     [1, () => ({ $: 'rep', s: 'é', n: rnd.pick([2048, 2049]) })],
-    [4, () => rnd.pick(['x\ud800', 'x\udfff', '\udc00', 'a\ud83db'])], // lone surrogates: refused (INVALID_ID)
+    [w('loneid', 4), () => rnd.pick(['x\ud800', 'x\udfff', '\udc00', 'a\ud83db'])], // lone surrogates: refused (INVALID_ID)
     [3, ''],
     [6, () => genWrongType(rnd)],
   ]);
@@ -83,7 +90,7 @@ export function genKey(rnd) {
     [15, () => randomString(rnd, rnd.int(12))],
     [8, () => ({ $: 'u8', bytes: Array.from({ length: rnd.int(9) }, () => rnd.int(256)) })],
     [2, () => ({ $: 'u8view', bytes: Array.from({ length: rnd.int(9) + 3 }, () => rnd.int(256)), offset: 1 + rnd.int(2) })],
-    [1, () => ({ $: 'detached' })],
+    [w('detached', 1), () => ({ $: 'detached' })],
     [1, () => ({ $: 'buffer', bytes: [1, 2, 3] })],
     [3, () => ({ $: 'rep', s: rnd.pick(['x', 'é', '🦀', 'ab\ud800']), n: rnd.pick([1000, 70000, 300000]) })],
     [6, () => rnd.pick([undefined, null, 1, NaN, {}, [], true, { $: 'sym' }, { $: 'big', v: '1' },
