@@ -88,3 +88,24 @@ test('transitions refuse bad progress and keep working', () => {
   assert.equal(t.progress, 1);
   assert.throws(() => new Transition(prev, new HashRing({ seed: 9 }), 0), (e) => e.code === 'SEED_MISMATCH');
 });
+
+test('sizes that would wrap 32-bit arithmetic are refused before any large allocation', () => {
+  // 4,096 servers of weight 1024 at 1024 vnodes: 2^32 points, which wraps to 0 in a
+  // 32-bit usize. wasm32 is such a target; the refusal must come before the points are
+  // hashed or stored (24 bytes of table and index per point would need gigabytes).
+  const servers = Array.from({ length: 4096 }, (_, i) => ({ id: `s${i}`, weight: 1024 }));
+  for (const count of [4095, 4096, 4097, 8192]) {
+    const doc = { version: 1, epoch: 0, vnodes: 1024, seed: 0, servers: servers.slice(0, count).concat(
+      Array.from({ length: Math.max(0, count - 4096) }, (_, i) => ({ id: `t${i}`, weight: 1024 }))) };
+    const before = HashRing.__memoryBytes();
+    assert.throws(() => HashRing.fromJSON(doc), (e) => e instanceof Error && e.code === 'TOO_MANY_POINTS', String(count));
+    const grown = HashRing.__memoryBytes() - before;
+    assert.ok(grown < 8 << 20, `${count} servers: wasm memory grew by ${grown} bytes before the refusal`);
+  }
+  const ring = new HashRing({ vnodes: 65536 });
+  ring.add('a', { weight: 16 }); // 2^20 points: the most one node may have
+  assert.throws(() => ring.add('b', { weight: 65536 }), (e) => e.code === 'WEIGHT_TOO_LARGE');
+  assert.throws(() => ring.add('c', { weight: 1e300 }), (e) => e.code === 'WEIGHT_TOO_LARGE');
+  assert.equal(ring.size, 1);
+  ring.free();
+});
