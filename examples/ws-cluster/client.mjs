@@ -19,6 +19,7 @@ export class ChatClient extends EventEmitter {
   #unacked = new Map(); // id -> { frame, first }
   #seen = new Map(); // JSON [from, id] -> when first seen
   #closed = false;
+  #away = false; // disconnect() called: no redial until connect()
   #next = null; // where to connect next (a redirect)
   #attempt = 0; // failed or redirected dials since the last welcome
   #timer;
@@ -38,6 +39,7 @@ export class ChatClient extends EventEmitter {
 
   /** Connects (following redirects); resolves once a server welcomes the user. */
   connect() {
+    this.#away = false;
     return new Promise((resolve) => {
       this.once('welcome', resolve);
       this.#dial();
@@ -72,7 +74,7 @@ export class ChatClient extends EventEmitter {
       if (this.#socket !== socket) return;
       this.#socket = null;
       this.server = null;
-      if (this.#closed) return;
+      if (this.#closed || this.#away) return;
       if (code === CLOSE.REPLACED) {
         this.#closed = true; // the same user connected elsewhere: that session wins
         this.emit('replaced');
@@ -162,6 +164,12 @@ export class ChatClient extends EventEmitter {
   }
 
   get unacked() { return this.#unacked.size; }
+
+  /** Goes offline (an app sent to the background) until connect(); sends wait meanwhile. */
+  disconnect() {
+    this.#away = true;
+    this.#socket?.close();
+  }
 
   close() {
     this.#closed = true;

@@ -1,0 +1,207 @@
+// Chaos: for a bounded time (CHAOS_SECONDS, 75 by default) users exchange messages
+// steadily while, one at a time, servers join and leave, are SIGKILLed (some restarted at
+// once on a new port) and etcd goes away for 10-15 s (10-30 s in long runs), and users go
+// offline for a few seconds at a time. Every send,
+// acknowledgement, failure and delivery the clients see is logged to a file; checker.mjs
+// then verifies that every acknowledged message was delivered exactly once.
+//   CHAOS_SECONDS=600 CHAOS_SEED=7 node --test examples/ws-cluster/chaos.test.mjs
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { check, readLog } from './checker.mjs';
+import { Cluster } from './harness.mjs';
+import { ALIVE } from './protocol.mjs';
+
+const SECONDS = Number(process.env.CHAOS_SECONDS ?? 75);
+const SEED = Number(process.env.CHAOS_SEED ?? Date.now() % 100_000);
+const USERS = 60;
+const POOL = ['ws-0', 'ws-1', 'ws-2', 'ws-3', 'ws-4', 'ws-5'];
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** A small seeded PRNG (mulberry32), so a failing run can be replayed with CHAOS_SEED. */
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/** The pid of the etcd listening on `endpoint` (started by this test), from /proc. */
+function etcdPid(endpoint) {
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (/(^|\/)etcd$/.test(args[0]) && args.includes(endpoint)) return Number(pid);
+    } catch { /* gone */ }
+  }
+  throw new Error(`no etcd process for ${endpoint}`);
+}
+
+async function until(check, ms, what) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await sleep(100);
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+}
+
+test(`chaos for ${SECONDS} s: every acknowledged message delivered exactly once`, { timeout: (SECONDS + 180) * 1000 }, async () => {
+  const random = rng(SEED);
+  const pick = (xs) => xs[Math.floor(random() * xs.length)];
+  const started = Date.now();
+  const events = [];
+  const log = (e) => events.push({ t: Date.now() - started, ...e });
+  const members = ['ws-0', 'ws-1', 'ws-2', 'ws-3'];
+  const cluster = await Cluster.start(members);
+  const users = Array.from({ length: USERS }, (_, i) => cluster.user(`user-${i}`));
+  for (const u of users) {
+    u.on('message', (m) => log({ ev: 'deliver', to: u.user, from: m.from, id: m.id }));
+    u.on('ack', (id) => log({ ev: 'ack', from: u.user, id }));
+    u.on('failed', (id, code) => log({ ev: 'fail', from: u.user, id, code }));
+  }
+  await Promise.all(users.map((u) => u.connect()));
+
+  // Steady traffic: 3 messages every 50 ms (60 a second) between random users.
+  let sending = true;
+  const traffic = setInterval(() => {
+    if (!sending) return;
+    for (let k = 0; k < 3; k += 1) {
+      const [from, to] = [pick(users), pick(users)];
+      if (from === to) continue;
+      const id = from.send(to.user, { n: events.length });
+      log({ ev: 'send', from: from.user, to: to.user, id });
+    }
+  }, 50);
+
+  // Users go offline for 1-6 s (within the mailbox time) and come back: their messages
+  // wait in mailboxes meanwhile, where a crash of one holder must not lose them.
+  let offline = 0;
+  const churn = setInterval(() => {
+    if (!sending) return;
+    const u = pick(users);
+    if (!u.server) return;
+    offline += 1;
+    u.disconnect();
+    setTimeout(() => { u.connect(); }, 1_000 + Math.floor(random() * 5_000));
+  }, 500);
+
+  const etcd = etcdPid(cluster.etcd.endpoint);
+  const faults = { join: 0, leave: 0, kill: 0, 'kill+restart': 0, 'etcd outage': 0, errors: 0 };
+  const fault = async (what, fn) => {
+    const t = Date.now();
+    log({ ev: 'fault', what });
+    try {
+      await fn();
+      faults[what.split(' ')[0] === 'etcd' ? 'etcd outage' : what.split(' ')[0]] += 1;
+    } catch (e) {
+      faults.errors += 1;
+      log({ ev: 'fault', what: `${what} failed: ${e.message}` });
+      console.log(`fault ${what} failed: ${e.message}`);
+    }
+    console.log(`${((Date.now() - started) / 1000).toFixed(1)} s: ${what} (${Date.now() - t} ms)`);
+  };
+  const aliveKeys = async () => (await cluster.client.getAll().prefix(ALIVE).keys()).map((k) => k.toString().slice(ALIVE.length));
+
+  const kinds = {
+    join: async () => {
+      const id = pick(POOL.filter((x) => !cluster.servers.has(x)));
+      await fault(`join ${id}`, async () => {
+        await cluster.startServer(id);
+        await cluster.operator.scale([...members, id]);
+        members.push(id);
+      });
+    },
+    leave: async () => {
+      const id = pick(members);
+      await fault(`leave ${id}`, async () => {
+        await cluster.operator.scale(members.filter((m) => m !== id));
+        members.splice(members.indexOf(id), 1);
+        await cluster.stopServer(id);
+      });
+    },
+    kill: async () => {
+      const id = pick(members);
+      const deaths = cluster.operator.log.length;
+      await fault(`kill ${id}`, async () => {
+        await cluster.stopServer(id, 'SIGKILL');
+        members.splice(members.indexOf(id), 1);
+        await until(() => cluster.operator.log.slice(deaths).some((e) => e.what === `${id} died`), 20_000, `${id} dropped`);
+      });
+    },
+    'kill+restart': async () => {
+      const id = pick(members);
+      const before = cluster.operator.log.length;
+      await fault(`kill+restart ${id}`, async () => {
+        await cluster.stopServer(id, 'SIGKILL');
+        await cluster.startServer(id);
+        const outcome = (e) => e.what === `${id} restarted` || e.what === `${id} died`;
+        await until(() => cluster.operator.log.slice(before).some(outcome), 20_000, `${id}'s new address published`);
+        if (cluster.operator.log.slice(before).find(outcome).what.endsWith('died')) {
+          // Back only after lease + grace: it was dropped as dead, so it joins again.
+          members.splice(members.indexOf(id), 1);
+          await cluster.operator.scale([...members, id]);
+          members.push(id);
+          log({ ev: 'fault', what: `${id} restarted after its grace period: joined again` });
+        }
+      });
+    },
+    etcd: async () => {
+      const ms = 10_000 + Math.floor(random() * (SECONDS > 120 ? 20_000 : 5_000));
+      await fault(`etcd outage ${(ms / 1000).toFixed(1)} s`, async () => {
+        process.kill(etcd, 'SIGSTOP');
+        try {
+          await sleep(ms);
+        } finally {
+          process.kill(etcd, 'SIGCONT');
+        }
+        await until(async () => { const alive = await aliveKeys(); return members.every((m) => alive.includes(m)); }, 20_000, 'every member registered again');
+      });
+    },
+  };
+
+  // Every kind once (in a seeded order), then at random, one fault at a time.
+  const order = Object.keys(kinds).sort(() => random() - 0.5);
+  let i = 0;
+  while (Date.now() - started < SECONDS * 1000) {
+    const kind = i < order.length ? order[i] : pick(Object.keys(kinds));
+    i += 1;
+    // Between 3 and 5 members: make room for the fault first.
+    if ((kind === 'leave' || kind === 'kill') && members.length <= 3) await kinds.join();
+    if (kind === 'join' && members.length >= 5) await kinds.leave();
+    await kinds[kind]();
+    await sleep(1_000 + Math.floor(random() * 2_000)); // traffic on a settled cluster between faults
+  }
+
+  // Drain: stop sending, wait (bounded) for every acknowledged message to arrive.
+  sending = false;
+  clearInterval(traffic);
+  clearInterval(churn);
+  const acked = () => events.filter((e) => e.ev === 'ack').map((e) => JSON.stringify([e.from, e.id]));
+  const delivered = () => new Set(events.filter((e) => e.ev === 'deliver').map((e) => JSON.stringify([e.from, e.id])));
+  await until(() => users.every((u) => u.unacked === 0), 30_000, 'every send answered').catch((e) => console.log(e.message));
+  await until(() => { const d = delivered(); return acked().every((k) => d.has(k)); }, 30_000, 'every acknowledged message delivered').catch((e) => console.log(e.message));
+  await sleep(1_000); // late duplicates would show here
+  users.forEach((u) => u.close());
+  await cluster.close();
+
+  const dir = mkdtempSync(join(tmpdir(), 'ws-chaos-'));
+  const path = join(dir, 'log.jsonl');
+  writeFileSync(path, events.map((e) => JSON.stringify(e)).join('\n'));
+  const result = check(readLog(path));
+  const suppressed = users.reduce((n, u) => n + u.duplicates, 0);
+  console.log(`chaos: seed ${SEED}, ${((Date.now() - started) / 1000).toFixed(0)} s, ${USERS} users, ${offline} offline spells; faults ${JSON.stringify(faults)}; ` +
+    `operator: ${cluster.operator.log.map((e) => e.what).join('; ')}`);
+  console.log(`checker: ${JSON.stringify(result.counts)}; duplicate copies dropped by clients ${suppressed}; log ${path}`);
+  for (const v of result.violations) console.log(`VIOLATION ${v}`);
+  assert.equal(faults.errors, 0, 'every fault ran to completion');
+  assert.ok(result.counts.acks > 1000, `only ${result.counts.acks} acknowledged`);
+  assert.ok(faults.kill + faults['kill+restart'] >= 1 && faults['etcd outage'] >= 1 && faults.join >= 1 && faults.leave >= 1, JSON.stringify(faults));
+  assert.deepEqual(result.violations, []);
+});
