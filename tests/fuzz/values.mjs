@@ -144,7 +144,9 @@ export function make(spec, ctx) {
     case 'numobj': return new Number(spec.v); // eslint-disable-line no-new-wrappers
     case 'strobj': return new String(spec.v); // eslint-disable-line no-new-wrappers
     case 'fn': return () => 1;
-    case 'json': return JSON.stringify(make(spec.doc, ctx));
+    case 'json': {
+      try { return JSON.stringify(make(spec.doc, ctx)); } catch { return '{"servers": 5n}'; } // BigInt: not JSON
+    }
     case 'text': return spec.text;
     case 'servers': return Array.from({ length: spec.n }, (_, i) => ({ id: `s${i}`, weight: spec.weight }));
     default: return ctx.special(spec);
