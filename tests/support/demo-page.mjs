@@ -90,3 +90,24 @@ export function picture(page) {
     };
   });
 }
+
+/** How many pixels differ between two PNG screenshots (decoded in `page`'s canvas). */
+export function pixelsDiffering(page, pngA, pngB) {
+  const urls = [pngA, pngB].map((b) => `data:image/png;base64,${b.toString('base64')}`);
+  return page.evaluate(async (urls) => {
+    const load = (src) => new Promise((ok, fail) => { const i = new Image(); i.onload = () => ok(i); i.onerror = fail; i.src = src; });
+    const images = await Promise.all(urls.map(load));
+    if (images[0].width !== images[1].width || images[0].height !== images[1].height) return { differing: Infinity, total: 0 };
+    const [da, db] = images.map((img) => {
+      const c = new OffscreenCanvas(img.width, img.height);
+      const x = c.getContext('2d');
+      x.drawImage(img, 0, 0);
+      return x.getImageData(0, 0, img.width, img.height).data;
+    });
+    let differing = 0;
+    for (let i = 0; i < da.length; i += 4) {
+      if (da[i] !== db[i] || da[i + 1] !== db[i + 1] || da[i + 2] !== db[i + 2]) differing++;
+    }
+    return { differing, total: da.length / 4 };
+  }, urls);
+}

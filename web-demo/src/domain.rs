@@ -26,7 +26,7 @@ pub const STEPS: u32 = 5;
 /// The largest replication factor offered.
 pub const MAX_REPLICATION: usize = 3;
 /// Sessions the hot-spot toggle adds, all landing in one server's arcs.
-pub const HOT_SESSIONS: usize = 150;
+pub const HOT_SESSIONS: usize = 300;
 /// The bounded-load cap factor's range.
 pub const CAP_RANGE: (f64, f64) = (1.0, 3.0);
 

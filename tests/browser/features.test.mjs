@@ -1,0 +1,124 @@
+// Failures with replicas, the hot spot under bounded loads, and the algorithm switch,
+// each against ring-core through the `ringroute` package (`ringroute/full` for
+// BoundedLoads and Ketama).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { BoundedLoads, Ketama } from 'ringroute/full';
+import { launchChromium } from '../support/chromium.mjs';
+import { serveDemo } from '../support/demo-server.mjs';
+import { openDemo, membership, reference, ringOf, users, text, settle } from '../support/demo-page.mjs';
+import { HashRing as FullRing } from 'ringroute/full';
+
+let server;
+let browser;
+before(async () => { [server, browser] = await Promise.all([serveDemo(), launchChromium()]); });
+after(async () => { await browser?.close(); await server?.stop(); });
+
+test('a down server: its users continue on their replica within the replication factor', async () => {
+  const { page, errors, close } = await openDemo(browser, server.url);
+  await page.click('#add-1000');
+  await users(page, 1200);
+  const m = await membership(page);
+  const ring = ringOf(m);
+  const colour = new Map(m.servers.map((s) => [s.id, s.colour]));
+  await page.check('li[data-server="srv-1"] input[type=checkbox]');
+  for (const rf of [2, 3, 1]) {
+    await page.selectOption('#replicas', String(rf));
+    await page.waitForFunction((rf) => document.querySelector('#replicas').value === String(rf), rf);
+    let kept = 0;
+    let lost = 0;
+    const expectedFill = new Map();
+    for (const u of m.users) {
+      const list = ring.getN(u, rf);
+      if (list[0] !== 'srv-1') continue;
+      const up = list.find((id) => id !== 'srv-1');
+      if (up) { kept++; expectedFill.set(u, colour.get(up)); } else lost++;
+    }
+    const failover = page.locator('[data-testid=failover]');
+    assert.equal(Number(await failover.getAttribute('data-kept')), kept, `rf ${rf}: kept`);
+    assert.equal(Number(await failover.getAttribute('data-lost')), lost, `rf ${rf}: lost`);
+    const dots = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll('svg.ring circle.user.replica')]
+      .map((c) => [c.dataset.user, c.getAttribute('fill')])));
+    assert.deepEqual(new Map(Object.entries(dots)), expectedFill, `rf ${rf}: replica dots in the replica's colour`);
+    assert.equal(await page.locator('svg.ring circle.user.lost').count(), lost);
+  }
+  await page.uncheck('li[data-server="srv-1"] input[type=checkbox]');
+  await page.waitForSelector('[data-testid=failover]', { state: 'detached' });
+  assert.equal(await page.locator('svg.ring circle.user.replica, svg.ring circle.user.lost').count(), 0);
+  ring.free();
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+test('the hot spot overloads one server; bounded loads cap it as ring-core does', async () => {
+  const { page, errors, close } = await openDemo(browser, server.url);
+  await page.click('#add-1000');
+  await users(page, 1200);
+  await page.check('#hot');
+  await page.waitForSelector('svg.ring circle.user.hot');
+  const m = await membership(page);
+  assert.equal(m.hot.length, 300);
+  const keys = [...m.users, ...m.hot];
+  const { owners } = reference(m);
+  assert.ok(m.hot.every((k) => owners.get(k) === 'srv-0'), 'every hot session lands on srv-0');
+  const fair = keys.length / m.servers.length;
+  assert.ok(m.servers[0].users > 1.4 * fair, `srv-0 holds ${m.servers[0].users}, fair ${fair}`);
+  await page.check('#bounded');
+  for (const cap of ['1.25', '1.1']) {
+    await page.locator('#cap').fill(cap);
+    await page.waitForFunction((c) => document.querySelector('[data-testid=cap]').textContent.startsWith(Number(c).toFixed(2)), cap);
+    const ring = new FullRing({ vnodes: m.vnodes, seed: m.seed });
+    for (const s of m.servers) ring.add(s.id, { weight: s.weight });
+    const loads = new BoundedLoads(Number(cap));
+    const assigned = keys.map((k) => loads.assign(ring, k));
+    const shown = await membership(page);
+    for (const s of shown.servers) {
+      assert.equal(s.users, loads.load(s.id), `cap ${cap}: ${s.id}`);
+      assert.ok(s.users <= Math.ceil(Number(cap) * keys.length / m.servers.length), `cap ${cap}: ${s.id} over the cap`);
+    }
+    const spilled = assigned.filter((o, i) => o !== owners.get(keys[i])).length;
+    assert.equal(Number(await page.locator('[data-testid=bounded]').getAttribute('data-spilled')), spilled);
+    assert.equal(await page.locator('svg.ring circle.user.spilled').count(), spilled);
+    loads.free();
+    ring.free();
+  }
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+test('the algorithm switch places the same users by ketama and modulo, with moved and balance', async () => {
+  const { page, errors, close } = await openDemo(browser, server.url);
+  await page.click('#add-1000');
+  await users(page, 1200);
+  const was = await membership(page);
+  await page.click('#add-server');
+  await page.waitForFunction(() => /joined/.test(document.querySelector('[data-testid=what]').textContent));
+  const m = await membership(page);
+  const ketamaOf = (mm) => {
+    const k = new Ketama();
+    for (const s of mm.servers) k.add(s.id, 11211, { weight: Math.round(s.weight * 100) });
+    return k;
+  };
+  const [k0, k1] = [ketamaOf(was), ketamaOf(m)];
+  const host = (name) => name?.replace(/:11211$/, '');
+  const movedK = m.users.filter((u) => k0.get(u) !== k1.get(u)).length;
+  assert.match(await text(page, '[data-testid=ketama-count]'), new RegExp(`: ${movedK} of ${m.users.length} users`));
+  const { modulo } = reference(m);
+  const expected = {
+    ketama: new Map(m.servers.map((s) => [s.id, m.users.filter((u) => host(k1.get(u)) === s.id).length])),
+    modulo: new Map(m.servers.map((s) => [s.id, m.users.filter((u) => modulo.get(u) === s.id).length])),
+  };
+  for (const name of ['ketama', 'modulo']) {
+    await page.selectOption('#algorithm', name);
+    await page.waitForSelector(`[data-testid=balance-${name}].algo.chosen`);
+    const shown = await membership(page);
+    assert.deepEqual(new Map(shown.servers.map((s) => [s.id, s.users])), expected[name], name);
+    const max = Math.max(...shown.servers.map((s) => s.users)) / (m.users.length / m.servers.length);
+    assert.equal(await text(page, `[data-testid=balance-${name}]`), `${name} ${max.toFixed(2)}`);
+  }
+  k0.free();
+  k1.free();
+  await settle(page);
+  assert.deepEqual(errors, []);
+  await close();
+});
