@@ -1,0 +1,93 @@
+// Keyboard, screen readers and contrast: the ring's ticks take no tab stops, a removal
+// can be undone with focus on the Undo button, results are announced, and text,
+// placeholders and server chips reach WCAG AA (4.5:1).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchChromium } from '../support/chromium.mjs';
+import { serveDemo } from '../support/demo-server.mjs';
+import { openDemo, membership, text } from '../support/demo-page.mjs';
+
+let server;
+let browser;
+before(async () => { [server, browser] = await Promise.all([serveDemo(), launchChromium()]); });
+after(async () => { await browser?.close(); await server?.stop(); });
+
+test('tab order starts with the controls; nothing on the ring is a tab stop', async () => {
+  const { page, errors, close } = await openDemo(browser, server.url);
+  assert.equal(await page.locator('svg [tabindex], svg a, svg button').count(), 0);
+  const stops = [];
+  for (let i = 0; i < 6; i++) {
+    await page.keyboard.press('Tab');
+    stops.push(await page.evaluate(() => document.activeElement.id || document.activeElement.tagName));
+  }
+  assert.deepEqual(stops.slice(0, 3), ['story-start', 'add-server', 'add-100']);
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+test('a removal by keyboard can be undone, focus lands on Undo, and both are announced', async () => {
+  const { page, errors, close } = await openDemo(browser, server.url);
+  const was = await membership(page);
+  await page.focus('button[aria-label="remove srv-2"]');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.activeElement?.id === 'undo');
+  assert.match(await page.locator('[data-testid=announce]').textContent(), /srv-2 left: \d+ of 200 users moved .*Undo is available for srv-2/);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => /srv-2 joined/.test(document.querySelector('[data-testid=announce]').textContent));
+  const now = await membership(page);
+  assert.deepEqual(now.servers, was.servers, 'srv-2 is back with its colour and users');
+  assert.equal(await page.locator('#undo').count(), 0);
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+test('text, placeholders and chips reach WCAG AA contrast', async () => {
+  const { page, errors, close } = await openDemo(browser, server.url);
+  await page.click('#add-server');
+  await page.fill('#key', 'user-42');
+  await page.click('#lookup');
+  const failures = await page.evaluate(() => {
+    const rgb = (c) => c.match(/[\d.]+/g).slice(0, 4).map(Number);
+    const lum = ([r, g, b]) => {
+      const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+    const background = (el) => {
+      for (let e = el; e; e = e.parentElement) {
+        const c = rgb(getComputedStyle(e).backgroundColor);
+        if (c.length < 4 || c[3] > 0) return c;
+      }
+      return [14, 19, 32];
+    };
+    const bad = [];
+    const leaves = [...document.querySelectorAll('main *')].filter((e) =>
+      [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()) && e.getClientRects().length && !e.closest('svg'));
+    for (const e of leaves) {
+      const r = ratio(rgb(getComputedStyle(e).color), background(e));
+      if (r < 4.5) bad.push(`${e.tagName}.${e.className} "${e.textContent.trim().slice(0, 30)}": ${r.toFixed(2)}`);
+    }
+    for (const input of document.querySelectorAll('input[placeholder]')) {
+      const r = ratio(rgb(getComputedStyle(input, '::placeholder').color), background(input));
+      if (r < 4.5) bad.push(`placeholder of #${input.id}: ${r.toFixed(2)}`);
+    }
+    return bad;
+  });
+  assert.deepEqual(failures, []);
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+test('past eight servers, colours get a second cue and the page claims no more', async () => {
+  const { page, errors, close } = await openDemo(browser, server.url);
+  for (let i = 0; i < 6; i++) await page.click('#add-server');
+  await page.waitForFunction(() => document.querySelectorAll('.servers li').length === 10);
+  const dashed = await page.evaluate(() => [...document.querySelectorAll('svg.ring .arcs path')]
+    .map((p) => [Number(p.dataset.slot), p.getAttribute('stroke-dasharray')]));
+  for (const [slot, dash] of dashed) assert.equal(dash !== null, slot >= 8, `slot ${slot}`);
+  assert.equal(await page.locator('.servers .swatch.patterned').count(), 2);
+  assert.match(await text(page, '.legend-note'), /hard to tell apart/);
+  assert.doesNotMatch(await page.locator('main').innerText(), /distinguishable/);
+  assert.deepEqual(errors, []);
+  await close();
+});
