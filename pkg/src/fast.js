@@ -10,34 +10,44 @@ import { hashBytes, hashString } from './hash.js';
 
 const NO_OWNER = 0xffffffff;
 const STALE = 0xfffffffe;
-// Per-ring cache on the instance itself (a WeakMap lookup would cost as much as the hash).
-const SEED = Symbol('ringroute.seed');
-const IDS = Symbol('ringroute.ids');
-const VERSION = Symbol('ringroute.version');
+// Each ring's cache, on the instance itself: one property holding one object of one
+// shape (a WeakMap lookup would cost as much as the hash).
+const CACHE = Symbol('ringroute.cache');
+
+class Cache {
+  constructor(ring) {
+    this.seed = ring.seed; // fixed for a ring's life
+    this.version = -1; // no ids yet
+    this.ids = [];
+  }
+
+  refresh(ring) {
+    this.ids = ring.nodes();
+    this.version = ring.__version;
+  }
+}
 
 export function withFastPaths(ringroute) {
   const proto = ringroute.HashRing.prototype;
+  const cacheOf = (ring) => ring[CACHE] ?? (ring[CACHE] = new Cache(ring));
 
   // The owner's id of a position. A stale version (or a first call) refreshes the ids
-  // and asks again; a ring that changes between the two calls cannot exist, since JS
-  // runs nothing else in between.
-  function ownerOf(ring, position) {
-    let index = ring.__ownerAt(position, ring[VERSION] ?? -1);
+  // and asks again; the ring cannot change in between, as JS runs nothing else there.
+  function ownerOf(ring, cache, position) {
+    let index = ring.__ownerAt(position, cache.version);
     if (index === STALE) {
-      ring[IDS] = ring.nodes();
-      ring[VERSION] = ring.__version;
-      index = ring.__ownerAt(position, ring[VERSION]);
+      cache.refresh(ring);
+      index = ring.__ownerAt(position, cache.version);
     }
-    return index === NO_OWNER ? undefined : ring[IDS][index];
+    return index === NO_OWNER ? undefined : cache.ids[index];
   }
-
-  const seedOf = (ring) => (ring[SEED] ??= ring.seed);
 
   const checkedGet = proto.get;
   proto.get = function get(key) {
     if (this.__wbg_ptr === 0) throw freed('HashRing.get()');
-    if (typeof key === 'string') return ownerOf(this, hashString(key, seedOf(this)));
-    if (key instanceof Uint8Array) return ownerOf(this, hashBytes(key, seedOf(this)));
+    const cache = cacheOf(this);
+    if (typeof key === 'string') return ownerOf(this, cache, hashString(key, cache.seed));
+    if (key instanceof Uint8Array) return ownerOf(this, cache, hashBytes(key, cache.seed));
     return checkedGet.call(this, key);
   };
 
@@ -45,14 +55,25 @@ export function withFastPaths(ringroute) {
   proto.getMany = function getMany(keys) {
     if (this.__wbg_ptr === 0) throw freed('HashRing.getMany()');
     if (!Array.isArray(keys)) return checkedGetMany.call(this, keys);
+    const cache = cacheOf(this);
     const count = keys.length;
-    const out = new Array(count);
-    const seed = seedOf(this);
+    const owners = new Uint32Array(count);
     for (let i = 0; i < count; i++) {
       const key = keys[i];
-      if (typeof key === 'string') out[i] = ownerOf(this, hashString(key, seed));
-      else if (key instanceof Uint8Array) out[i] = ownerOf(this, hashBytes(key, seed));
+      if (typeof key === 'string') owners[i] = hashString(key, cache.seed);
+      else if (key instanceof Uint8Array) owners[i] = hashBytes(key, cache.seed);
       else return checkedGetMany.call(this, keys); // its TypeError names the index
+    }
+    // Positions in, owner indices out, in one call.
+    if (!this.__ownersAt(owners, cache.version)) {
+      cache.refresh(this);
+      this.__ownersAt(owners, cache.version);
+    }
+    const ids = cache.ids;
+    const out = new Array(count);
+    for (let i = 0; i < count; i++) {
+      const index = owners[i];
+      out[i] = index === NO_OWNER ? undefined : ids[index];
     }
     return out;
   };

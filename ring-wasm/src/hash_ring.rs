@@ -156,6 +156,21 @@ impl JsHashRing {
         pages as f64 * 65_536.0
     }
 
+    /// `__ownerAt` for many positions at once, in place: each becomes its owner's index
+    /// (or `NO_OWNER`). Returns false, changing nothing, when `version` is stale. The
+    /// lookups' cache misses overlap in one tight loop; wasm-bindgen copies the array in
+    /// and out.
+    #[wasm_bindgen(js_name = __ownersAt, skip_typescript)]
+    pub fn owners_at(&self, positions: &mut [u32], version: f64) -> bool {
+        if version != self.version() {
+            return false;
+        }
+        for slot in positions.iter_mut() {
+            *slot = self.inner.index_at(*slot).map_or(NO_OWNER, |i| i as u32);
+        }
+        true
+    }
+
     /// The membership version (ring-core's `HashRing::version`), as a float: exact while
     /// under 2^53 changes. The package's id cache is keyed on it.
     #[wasm_bindgen(getter, js_name = __version, skip_typescript)]

@@ -3,6 +3,8 @@
 // memory. A benchmark, not a test: it prints numbers and ratios and asserts nothing.
 //
 //   node tests/bench/bench.mjs
+//   RINGROUTE_BASELINE=/path/to/an/older/pkg node tests/bench/bench.mjs
+//     also runs that build's get and getMany in the same run, and prints the ratios.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
@@ -47,6 +49,10 @@ const ch = new ConsistentHash();
 for (const id of ids) ch.add(id);
 
 let sink = 0;
+const baseline = process.env.RINGROUTE_BASELINE
+  ? new (require(process.env.RINGROUTE_BASELINE).HashRing)()
+  : null;
+for (const id of baseline ? ids : []) baseline.add(id);
 const results = {
   'ringroute (1024 vnodes)': nsPerOp(() => { for (const k of keys) sink ^= ours.get(k).length; }),
   'ringroute (160 vnodes)': nsPerOp(() => { for (const k of keys) sink ^= ours160.get(k).length; }),
@@ -54,6 +60,14 @@ const results = {
   'consistent-hash': nsPerOp(() => { for (const k of keys) sink ^= ch.get(k).length; }),
 };
 const many = nsPerOp(() => { sink ^= ours.getMany(keys).length; });
+if (baseline) {
+  results['baseline build (1024 vnodes)'] = nsPerOp(() => { for (const k of keys) sink ^= baseline.get(k).length; });
+  const baseMany = nsPerOp(() => { sink ^= baseline.getMany(keys).length; });
+  const same = keys.every((k) => baseline.get(k) === ours.get(k));
+  console.log(`baseline: get ${(results['ringroute (1024 vnodes)'] / results['baseline build (1024 vnodes)']).toFixed(2)} ` +
+    `of the baseline's time, getMany ${(many / baseMany).toFixed(2)} (${baseMany.toFixed(1)} ns a key); ` +
+    `answers ${same ? 'identical' : 'DIFFER'} on ${KEYS} keys\n`);
+}
 
 console.log(`get, ${SERVERS} servers, ${KEYS} unique 20-byte keys (best of several rounds)\n`);
 console.log('| library | ns per get | max/avg load |\n|---|---:|---:|');
@@ -62,6 +76,7 @@ const owners = {
   'ringroute (160 vnodes)': ours160.getMany(keys),
   'hashring (uncached)': keys.map(hashringGet),
   'consistent-hash': keys.map((k) => ch.get(k)),
+  ...(baseline ? { 'baseline build (1024 vnodes)': baseline.getMany(keys) } : {}),
 };
 for (const [name, ns] of Object.entries(results)) {
   console.log(`| ${name} | ${ns.toFixed(1)} | ${balance(owners[name]).toFixed(3)} |`);
@@ -71,7 +86,7 @@ console.log(`\nringroute getMany: ${many.toFixed(1)} ns per key (${(many / base)
 console.log(`ratios: hashring / ringroute = ${(results['hashring (uncached)'] / base).toFixed(1)}x, ` +
   `consistent-hash / ringroute = ${(results['consistent-hash'] / base).toFixed(2)}x`);
 
-const wasm = readFileSync(require.resolve('ringroute/ringroute_bg.wasm'));
+const wasm = readFileSync(new URL('../../pkg/dist/core/ringroute.wasm', import.meta.url));
 console.log(`\nwasm: ${wasm.length} bytes, ${gzipSync(wasm, { level: 9 }).length} gzipped`);
 
 // Memory: add/remove/get cycles must leave wasm memory flat after warm-up.
@@ -83,10 +98,11 @@ const cycle = (i) => {
   churn.remove('churn');
 };
 for (let i = 0; i < 50_000; i++) cycle(i);
-const warm = process.memoryUsage().arrayBuffers;
+// The module's own memory: Node's arrayBuffers does not count wasm memory.
+const warm = HashRing.__memoryBytes();
 const t = process.hrtime.bigint();
 for (let i = 0; i < 1_000_000; i++) cycle(i);
 const secs = Number(process.hrtime.bigint() - t) / 1e9;
-const after = process.memoryUsage().arrayBuffers;
-console.log(`memory: 1,000,000 add/remove/get cycles in ${secs.toFixed(1)} s; array buffers ${warm} -> ${after} bytes (${after - warm >= 0 ? '+' : ''}${after - warm})`);
+const after = HashRing.__memoryBytes();
+console.log(`memory: 1,000,000 add/remove/get cycles in ${secs.toFixed(1)} s; wasm memory ${warm} -> ${after} bytes (${after - warm >= 0 ? '+' : ''}${after - warm})`);
 if (sink === 0.5) console.log(sink);
