@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use ringroute::{diff, HashRing, RingConfig, Transition};
 
-use crate::figures::{self, Change, ChangeKind};
+use crate::figures::{self, Change, ChangeKind, Peers};
 use crate::palette::PALETTE;
 
 /// The fixed hash seed: a reload draws the same picture.
@@ -115,6 +115,8 @@ pub struct Domain {
     pub serving: Vec<Serving>,
     /// Per user then per hot session: its server under the cap (empty when off).
     pub bounded: Vec<u8>,
+    /// Per user then per hot session: its server under ketama and under modulo.
+    pub peers: Peers,
 }
 
 impl Domain {
@@ -137,11 +139,12 @@ impl Domain {
             change: None,
             serving: Vec::new(),
             bounded: Vec::new(),
+            peers: Peers::default(),
         })
     }
 
     /// Every key routed: the users, then the hot sessions.
-    pub fn all_users(&self) -> impl Iterator<Item = &User> {
+    pub fn all_users(&self) -> impl Iterator<Item = &User> + Clone {
         self.users.iter().chain(&self.hot)
     }
 
@@ -322,7 +325,9 @@ impl Domain {
             .all_users()
             .filter(|u| ring.get_at(u.position).map(|n| *n.data) != Some(u.owner))
             .count();
-        let change = figures::measure(kind, &self.ring, &ring, &plan, self, moved);
+        let peers = figures::peers(&ring, self.all_users());
+        let change = figures::measure(kind, &self.ring, &ring, &plan, (&self.peers, &peers), moved);
+        self.peers = peers;
         let scaling = if self.gradual {
             let transition = Transition::new(self.ring.clone(), ring.clone(), self.epoch + 1)
                 .map_err(|e| e.to_string())?;
@@ -416,6 +421,7 @@ impl Domain {
             let user = self.new_user(id);
             self.users.push(user);
         }
+        self.refresh_peers();
         self.refresh();
         if added < count {
             return Err(format!(
@@ -442,6 +448,7 @@ impl Domain {
     pub fn clear_users(&mut self) {
         self.users.clear();
         self.change = None;
+        self.refresh_peers();
         self.refresh();
     }
 
@@ -509,8 +516,14 @@ impl Domain {
                 }
             }
         }
+        self.refresh_peers();
         self.refresh();
         Ok(())
+    }
+
+    /// Recomputes the peers' placement after the keys changed.
+    pub fn refresh_peers(&mut self) {
+        self.peers = figures::peers(&self.ring, self.all_users());
     }
 
     /// Recomputes what follows from the membership: failover and bounded loads.

@@ -75,13 +75,37 @@ pub struct Change {
     pub ketama: usize,
 }
 
-/// Measures a change from `old` to `new` over the domain's keys.
+/// Each key's server (slot) under the two peers the demo compares against, computed
+/// once per membership or user change (ketama hashes every key with MD5, too slow to
+/// redo on every render).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Peers {
+    /// Per key (users, then hot sessions): ketama's server.
+    pub ketama: Vec<u8>,
+    /// Per key: modulo's server.
+    pub modulo: Vec<u8>,
+}
+
+/// The peers' placement of `keys` over `ring`'s membership.
+pub fn peers<'u>(ring: &HashRing<u8>, keys: impl Iterator<Item = &'u User> + Clone) -> Peers {
+    let k = ketama(ring);
+    let m = ModuloRouter::from_ring(ring);
+    Peers {
+        ketama: keys.clone().map(|u| k.get(&*u.id).map_or(0, |s| s.data)).collect(),
+        modulo: keys
+            .map(|u| m.get(&*u.id).and_then(|id| ring.node(id)).map_or(0, |n| *n.data))
+            .collect(),
+    }
+}
+
+/// Measures a change from `old` to `new`: `moved` keys on the ring, the peers'
+/// placements before and after.
 pub fn measure(
     kind: ChangeKind,
     old: &HashRing<u8>,
     new: &HashRing<u8>,
     plan: &Plan,
-    domain: &Domain,
+    (before, after): (&Peers, &Peers),
     moved: usize,
 ) -> Change {
     let total = |ring: &HashRing<u8>| ring.iter().map(|n| n.weight).sum::<f64>();
@@ -94,31 +118,23 @@ pub fn measure(
         }
         ChangeKind::Vnodes { .. } => 0.0,
     };
-    let keys: Vec<&User> = domain.all_users().collect();
+    // Slots are reused only after a leave, and a leave's slot has no keys afterwards,
+    // so comparing slots compares servers.
+    let differ = |a: &[u8], b: &[u8]| a.iter().zip(b).filter(|(x, y)| x != y).count();
     let modulo = match kind {
         ChangeKind::Join { .. } | ChangeKind::Leave { .. } => {
-            let (a, b) = (ModuloRouter::from_ring(old), ModuloRouter::from_ring(new));
-            Some(
-                keys.iter()
-                    .filter(|u| a.get(&*u.id) != b.get(&*u.id))
-                    .count(),
-            )
+            Some(differ(&before.modulo, &after.modulo))
         }
         ChangeKind::Weight { .. } | ChangeKind::Vnodes { .. } => None,
     };
-    let (a, b) = (ketama(old), ketama(new));
-    let ketama_moved = keys
-        .iter()
-        .filter(|u| a.get(&*u.id).map(|s| s.data) != b.get(&*u.id).map(|s| s.data))
-        .count();
     Change {
         kind,
-        users: keys.len(),
+        users: after.ketama.len(),
         moved,
         expected: plan.moved_fraction(),
         ideal,
         modulo,
-        ketama: ketama_moved,
+        ketama: differ(&before.ketama, &after.ketama),
     }
 }
 
@@ -181,32 +197,22 @@ impl Algorithm {
 
 /// Keys per server slot (in the domain's server order) under `algorithm`.
 pub fn loads_under(domain: &Domain, algorithm: Algorithm) -> Vec<(u8, usize)> {
-    let slots: Vec<u8> = match algorithm {
-        Algorithm::Ring => domain.all_users().map(|u| u.owner).collect(),
-        Algorithm::Ketama => {
-            let k = ketama(&domain.ring);
-            domain
-                .all_users()
-                .map(|u| k.get(&*u.id).map_or(0, |s| s.data))
-                .collect()
+    let count = |slots: &mut dyn Iterator<Item = u8>| {
+        let mut per_slot = [0usize; 256];
+        for s in slots {
+            per_slot[usize::from(s)] += 1;
         }
-        Algorithm::Modulo => {
-            let m = ModuloRouter::from_ring(&domain.ring);
-            domain
-                .all_users()
-                .map(|u| {
-                    m.get(&*u.id)
-                        .and_then(|id| domain.ring.node(id))
-                        .map_or(0, |n| *n.data)
-                })
-                .collect()
-        }
+        domain
+            .servers
+            .iter()
+            .map(|s| (s.slot, per_slot[usize::from(s.slot)]))
+            .collect()
     };
-    domain
-        .servers
-        .iter()
-        .map(|s| (s.slot, slots.iter().filter(|&&o| o == s.slot).count()))
-        .collect()
+    match algorithm {
+        Algorithm::Ring => count(&mut domain.all_users().map(|u| u.owner)),
+        Algorithm::Ketama => count(&mut domain.peers.ketama.iter().copied()),
+        Algorithm::Modulo => count(&mut domain.peers.modulo.iter().copied()),
+    }
 }
 
 /// The busiest server's load over its fair (weighted) share: 1.00 is perfect.

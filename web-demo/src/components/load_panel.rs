@@ -88,7 +88,11 @@ pub fn view(demo: &Demo, dispatch: &Dispatch) -> Html {
         Action::SetAlgorithm(Algorithm::from_name(&value).unwrap_or(Algorithm::Ring))
     });
     let balance = Algorithm::ALL.iter().map(|&a| {
-        let value = max_over_fair(d, &loads_under(d, a));
+        let value = if a == algorithm && d.cap.is_none() {
+            max_over_fair(d, &loads)
+        } else {
+            max_over_fair(d, &loads_under(d, a))
+        };
         html! {
             <span class={classes!("algo", (a == algorithm).then_some("chosen"))} data-testid={format!("balance-{}", a.name())}>
                 {format!("{} {}", a.name(), value.map_or("—".into(), |v| format!("{v:.2}")))}
