@@ -2,8 +2,8 @@
 import { spawn } from 'node:child_process';
 
 /** Starts `node script ...args`; resolves to `{ info, child, stop() }` after its JSON line. */
-export function startProcess(script, args, { timeoutMs = 15_000 } = {}) {
-  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+export function startProcess(script, args, { timeoutMs = 15_000, env = {} } = {}) {
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${script} did not start: ${out}`)); }, timeoutMs);
