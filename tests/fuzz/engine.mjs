@@ -33,14 +33,9 @@ class Failure extends Error {
 
 const isKey = (v) => typeof v === 'string' || v instanceof Uint8Array;
 const keyFaults = (v) => (isKey(v) ? [] : [E.type]);
-/**
- * A key lookup: a view on a detached buffer reads as zero bytes, so it gets the empty
- * key's answer, or a TypeError with a code.
- */
+/** A key lookup (detached views: see `step`). */
 function keyAnswer(key, answer) {
-  if (!isKey(key)) return refused([E.type]);
-  if (key[DETACHED]) return refusedOr([E.type], answer());
-  return ok(answer());
+  return isKey(key) ? ok(answer()) : refused([E.type]);
 }
 function idFaults(v) {
   if (typeof v !== 'string') return [E.type];
@@ -212,14 +207,24 @@ export class Engine {
   step(op, nested) {
     const def = OPS[op.t];
     if (!def) throw new Error(`unknown op ${op.t}`);
-    const target = op.k !== undefined ? this.slots[def.kind]?.[op.k] : null;
+    // A creating operation replaces its slot: the old instance is not its target.
+    const target = op.k !== undefined && !def.creates ? this.slots[def.kind]?.[op.k] : null;
     if (def.kind && !def.creates && !target) return; // slot never created: skipped
     this.count++;
     const args = (op.a ?? []).map((a) => make(a, this));
     const reentrant = !!(target && this.busy.has(target.h));
     let expect;
-    if (target?.freed && !def.onFreed && !def.creates) expect = refused([E.freed]);
+    if (target?.freed && !def.onFreed) expect = refused([E.freed]);
     else expect = def.model.call(this, target, args, op);
+    // (Hostile arrays are not scanned: that would run their getters.)
+    const detachedIn = (a) => Array.isArray(a) && !a[HOSTILE] && a.some((x) => x?.[DETACHED]);
+    if (!expect.errs && args.some((a) => a?.[DETACHED] || detachedIn(a))) {
+      // A view on a detached buffer reads as zero bytes: the empty key's answer, or a
+      // TypeError with a code.
+      expect = { errs: [E.type], alt: expect.ok, commit: expect.commit };
+    } else if (expect.errs && args.some(detachedIn)) {
+      expect = { ...expect, errs: [...expect.errs, E.type] };
+    }
     if (reentrant) {
       // A call on an instance that is inside another call of its own: refused, or for
       // reads the model's answer.
@@ -389,10 +394,11 @@ export function opSource(op) {
 function ringArg(engine, v, mod, faults) {
   const s = v && typeof v === 'object' ? engine.slotOf(v) : null;
   if (s && s.kind === 'ring') {
-    if (s.s.mod !== mod) { faults.push(E.type); return null; }
-    if (s.s.freed) { faults.push(E.freed); return null; }
-    return s.s.m;
+    if (s.s.mod !== mod) faults.push(E.type);
+    if (s.s.freed) faults.push(E.freed);
+    return s.s.mod === mod && !s.s.freed ? s.s.m : null;
   }
+  if (s && s.s.freed) faults.push(E.freed); // a freed instance of another class
   if (v && typeof v === 'object' && engine.mod(mod).HashRing.prototype.isPrototypeOf(v)) {
     faults.push(E.freed); // an instance that never had a pointer
     return null;
@@ -444,7 +450,7 @@ export function parseDoc(engine, doc) {
     return v;
   };
   const version = num('version', 1, 0, U32_MAX, E.arg);
-  if (version !== null && version !== 1) faults.push(E.arg);
+  if (version === null || version !== 1) faults.push(E.arg, E.version);
   num('epoch', 0, 0, SAFE, E.arg);
   const vnodes = num('vnodes', 1024, 1, 65536, E.vnodes);
   const seed = num('seed', 0, 0, U32_MAX, E.arg);
@@ -764,6 +770,8 @@ export const OPS = {
     kind: 'trans',
     model(t, [step, steps]) {
       const f = [...countFaults(step), ...countFaults(steps)];
+      // A step or step count out of range is a bad progress or a bad argument alike.
+      if (f.includes(E.arg)) f.push(E.progress);
       if (f.length) return refused(f);
       if (steps === 0 || step > steps) return refused([E.progress]);
       const th = t.m.stepThreshold(step, steps);

@@ -7,6 +7,7 @@ export const E = {
   // Decided: ids with a lone UTF-16 surrogate have no UTF-8 form and are refused.
   invalidId: { cls: 'TypeError', code: 'INVALID_ID' },
   arg: { cls: 'RangeError', code: 'INVALID_ARGUMENT' },
+  version: { cls: 'RangeError', code: 'UNSUPPORTED_VERSION' },
   // Decided: a vnodes number that is not an integer in 1..=65536 is INVALID_VNODES.
   vnodes: { cls: 'RangeError', code: 'INVALID_VNODES' },
   empty: { cls: 'RangeError', code: 'EMPTY_ID' },
