@@ -12,6 +12,21 @@ import { exec, modulePath, nodeBinary, nodeMajors, project, staticServer, tool }
 
 const both = ['main', 'full'];
 
+// The documented portable snippet, with top-level await, as it reads in the README.
+const portable = `import init, { HashRing, ready } from 'ringroute';
+import initFull, { Ketama, ready as readyFull } from 'ringroute/full';
+await ready;
+await init();
+await readyFull;
+await initFull();
+const ring = new HashRing({ vnodes: 160 });
+ring.add('ws-0');
+ring.add('ws-1');
+const ketama = new Ketama();
+ketama.add('10.0.0.1', 11211);
+if (!['ws-0', 'ws-1'].includes(ring.get('user:42')) || ketama.get('user:42') !== '10.0.0.1:11211') throw new Error('wrong answers');
+`;
+
 /** Copies a server bundle's output away from node_modules, as it is deployed. */
 function deploy(dir, out) {
   const to = `${dir}-deployed`;
@@ -28,6 +43,28 @@ function readmeSnippets(dir) {
     .map((code, i) => ({ file: `readme-${i + 1}.${/\brequire\(/.test(code) ? 'cjs' : 'mjs'}`, code }));
 }
 
+/**
+ * Runs the README's blocks of one module format, pasted unchanged, and the portable
+ * snippet (ESM). A block with a `using` declaration runs only where the syntax exists
+ * (`hasUsing`: Node 24+, Deno, Bun); the README must say so.
+ */
+async function runSnippets(dir, format, run, { hasUsing }) {
+  const ext = format === 'cjs' ? '.cjs' : '.mjs';
+  const all = readmeSnippets(dir).filter((s) => s.file.endsWith(ext));
+  const runnable = all.filter((s) => hasUsing || !/^\s*(await\s+)?using\s+[\w$]+\s*=/m.test(s.code));
+  const errors = [];
+  for (const { file, code } of runnable) {
+    writeFileSync(join(dir, file), code);
+    await run(file).catch((e) => errors.push(`README snippet ${file}:\n${code}\n${e.message}`));
+  }
+  if (format === 'esm') {
+    writeFileSync(join(dir, 'portable.mjs'), portable);
+    await run('portable.mjs').catch((e) => errors.push(`the portable snippet:\n${portable}\n${e.message}`));
+  }
+  const waiting = all.length - runnable.length;
+  return { errors, notes: `README ${format} snippets: ${runnable.length} run${waiting ? `, ${waiting} with \`using\` not on this version` : ''}` };
+}
+
 const nodeCells = nodeMajors.flatMap((major) => ['cjs', 'esm'].map((format) => ({
   name: `node${major}-${format}`,
   group: 'node',
@@ -36,14 +73,8 @@ const nodeCells = nodeMajors.flatMap((major) => ['cjs', 'esm'].map((format) => (
     await project(dir, tarball, { files: { [file]: app({ format, emit: emitStdout }) } });
     const node = await nodeBinary(major);
     const reports = [{ which: both, report: parseStdout((await exec(node, [file], { cwd: dir })).stdout) }];
-    // The README's own snippets, pasted unchanged: ESM blocks in the ESM cell, CJS blocks in the CJS cell.
-    const snippets = readmeSnippets(dir).filter((s) => s.file.endsWith(format === 'cjs' ? '.cjs' : '.mjs'));
-    const snippetErrors = [];
-    for (const { file: name, code } of snippets) {
-      writeFileSync(join(dir, name), code);
-      await exec(node, [name], { cwd: dir }).catch((e) => snippetErrors.push(`README snippet ${name}:\n${code}\n${e.message}`));
-    }
-    return { reports, errors: snippetErrors, notes: `${snippets.length} README snippet(s) run` };
+    const snippets = await runSnippets(dir, format, (f) => exec(node, [f], { cwd: dir }), { hasUsing: major >= 24 });
+    return { reports, ...snippets };
   },
 })));
 
@@ -57,7 +88,8 @@ const runtimeCells = [
       const file = format === 'cjs' ? 'index.cjs' : 'index.mjs';
       await project(dir, tarball, { files: { [file]: app({ format, emit: emitStdout }) } });
       const { stdout } = await exec(tool('deno'), ['run', file], { cwd: dir, env: denoEnv });
-      return { reports: [{ which: both, report: parseStdout(stdout) }] };
+      const snippets = await runSnippets(dir, format, (f) => exec(tool('deno'), ['run', f], { cwd: dir, env: denoEnv }), { hasUsing: true });
+      return { reports: [{ which: both, report: parseStdout(stdout) }], ...snippets };
     },
   })),
   ...['esm', 'cjs'].map((format) => ({
@@ -67,7 +99,8 @@ const runtimeCells = [
       const file = format === 'cjs' ? 'index.cjs' : 'index.mjs';
       await project(dir, tarball, { files: { [file]: app({ format, emit: emitStdout }) } });
       const { stdout } = await exec(tool('bun'), [file], { cwd: dir });
-      return { reports: [{ which: both, report: parseStdout(stdout) }] };
+      const snippets = await runSnippets(dir, format, (f) => exec(tool('bun'), [f], { cwd: dir }), { hasUsing: true });
+      return { reports: [{ which: both, report: parseStdout(stdout) }], ...snippets };
     },
   })),
   {
@@ -190,7 +223,7 @@ function browserPagesFor(out, script, type) {
 }
 
 /** A browser cell: `build` bundles main.js and full.js into `out` and writes the pages. */
-function browserCell(name, build) {
+function browserCell(name, build, notes) {
   return {
     name,
     group: 'browser bundle',
@@ -204,6 +237,7 @@ function browserCell(name, build) {
         reports: pages.map((p) => ({ which: [p.name], report: p.report })),
         errors: pages.flatMap((p) => p.errors.map((e) => `${p.name} page: ${e}`)),
         sizes: Object.fromEntries(pages.map((p) => [p.name, p.bytes])),
+        notes,
       };
     },
   };
@@ -229,7 +263,7 @@ export default ['main', 'full'].map((name) => ({ input: name + '.js', output: { 
     await exec(tool('rollup'), ['-c', 'rollup.config.mjs', '--silent'], { cwd: dir });
     browserPagesFor(join(dir, 'dist'), (n) => `${n}.js`, 'module');
     return join(dir, 'dist');
-  }),
+  }, 'not minified: rollup minifies only with a plugin'),
   browserCell('webpack', async (dir) => {
     writeFileSync(join(dir, 'webpack.config.cjs'), `module.exports = { mode: 'production', entry: { main: './main.js', full: './full.js' },
   output: { path: require('path').join(__dirname, 'dist') } };\n`);

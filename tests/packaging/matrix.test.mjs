@@ -24,7 +24,10 @@ const summary = [];
 const headline = (error) => {
   const lines = error.split('\n').map((l) => l.trim()).filter(Boolean);
   const body = lines[0].startsWith('`') ? lines.slice(1) : lines;
-  return (body.find((l) => /error|cannot|not /i.test(l)) ?? body[0] ?? lines[0]).slice(0, 300);
+  const at = Math.max(0, body.findIndex((l) => /error|cannot|not /i.test(l)));
+  // "error during build:" says little; the line after it says what.
+  const line = body[at]?.endsWith(':') && body[at + 1] ? `${body[at]} ${body[at + 1]}` : body[at] ?? lines[0];
+  return line.slice(0, 300);
 };
 const bounded = new Map();
 
@@ -44,12 +47,13 @@ after(async () => {
     const sizes = s.sizes ? ` | main ${kb(s.sizes.main.raw)} KB, ${kb(s.sizes.main.gzip)} KB gz; full ${kb(s.sizes.full.raw)} KB, ${kb(s.sizes.full.gzip)} KB gz` : '';
     return `${s.ok ? 'PASS' : 'FAIL'} ${s.name.padEnd(20)} ${(s.ms / 1000).toFixed(1).padStart(6)} s${sizes}${s.notes ? ` | ${s.notes}` : ''}${s.ok ? '' : `\n       ${headline(s.error)}`}`;
   });
-  console.log(`\npackaging matrix (${summary.filter((s) => s.ok).length}/${summary.length} cells pass):\n${lines.join('\n')}\n`);
+  const subset = selected.length < cells.length ? ` — a subset: ${selected.length} of ${cells.length} cells (CELLS=${process.env.CELLS})` : '';
+  console.log(`\npackaging matrix (${summary.filter((s) => s.ok).length}/${summary.length} cells pass${subset}):\n${lines.join('\n')}\n`);
 });
 
 test('the tarball: both licenses, package metadata, no duplicated file', async () => {
   const { stdout } = await exec('tar', ['-tzvf', tarball]);
-  const entries = stdout.trim().split('\n').map((line) => {
+  const entries = stdout.trim().split('\n').filter((line) => line.startsWith('-')).map((line) => {
     const parts = line.trim().split(/\s+/);
     return { size: Number(parts[2]), path: parts.slice(5).join(' ').replace(/^package\//, '') };
   });
@@ -60,6 +64,10 @@ test('the tarball: both licenses, package metadata, no duplicated file', async (
   assert.ok(!paths.some((p) => p.endsWith('.sh') || p.endsWith('.rs')), paths.join(', '));
   const manifest = JSON.parse((await exec('tar', ['-xzOf', tarball, 'package/package.json'])).stdout);
   for (const field of ['repository', 'homepage', 'bugs', 'keywords', 'license', 'exports']) assert.ok(manifest[field], `package.json has no ${field}`);
+  // Every file package.json points at is in the tarball.
+  const targets = (value) => (typeof value === 'string' ? [value] : Object.values(value ?? {}).flatMap(targets));
+  const pointed = [...targets(manifest.exports), ...['main', 'module', 'types'].flatMap((f) => targets(manifest[f]))];
+  assert.deepEqual(pointed.map((p) => p.replace(/^\.\//, '')).filter((p) => !paths.includes(p)), [], 'targets of package.json missing from the tarball');
   // Byte-identical files (a wasm shipped twice) waste what every user downloads.
   const dir = join(work, 'unpacked');
   await exec('mkdir', ['-p', dir]);

@@ -3,7 +3,7 @@
 // a browser downloads.
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdirSync, readFileSync, writeFileSync, copyFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync, copyFileSync, statSync, existsSync } from 'node:fs';
 import { join, dirname, extname, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -23,7 +23,7 @@ export function exec(cmd, args, { cwd, env = {}, timeout = 180_000, input } = {}
       if (!error) return resolve({ stdout, stderr });
       const how = error.killed ? `killed after ${timeout} ms` : `exit ${error.code}`;
       const out = `${stderr}\n${stdout}`.replace(/\x1b\[[0-9;]*m/g, '').trim();
-      reject(new Error(`\`${[cmd, ...args].join(' ')}\` (in ${cwd}) failed, ${how}:\n${out.slice(-4000)}`));
+      reject(Object.assign(new Error(`\`${[cmd, ...args].join(' ')}\` (in ${cwd}) failed, ${how}:\n${out.slice(-4000)}`), { stdout, stderr }));
     });
     if (input !== undefined) child.stdin.end(input);
     else child.stdin.end();
@@ -37,6 +37,7 @@ export async function packTarball(dir) {
     copyFileSync(process.env.RINGROUTE_TARBALL, dest);
     return dest;
   }
+  if (!existsSync(join(pkgDir, 'dist'))) throw new Error('pkg/dist is missing: build the package first (bash pkg/build.sh)');
   const { stdout } = await exec('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: pkgDir });
   return join(dir, stdout.trim().split('\n').pop());
 }
