@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { BoundedLoads, Ketama } from 'ringroute/full';
 import { launchChromium } from '../support/chromium.mjs';
 import { serveDemo } from '../support/demo-server.mjs';
-import { openDemo, membership, reference, ringOf, users, text, settle } from '../support/demo-page.mjs';
+import { openDemo, membership, users, text, settle } from '../support/demo-page.mjs';
+import { reference, ringOf } from '../support/demo-reference.mjs';
 import { HashRing as FullRing } from 'ringroute/full';
 
 let server;

@@ -6,7 +6,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchChromium } from '../support/chromium.mjs';
 import { serveDemo } from '../support/demo-server.mjs';
-import { openDemo, membership, reference, ringOf, movedBetween, text, users, settle } from '../support/demo-page.mjs';
+import { openDemo, membership, text, users, settle } from '../support/demo-page.mjs';
+import { reference, ringOf, movedBetween } from '../support/demo-reference.mjs';
 
 let server;
 let browser;

@@ -5,7 +5,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchChromium } from '../support/chromium.mjs';
 import { serveDemo } from '../support/demo-server.mjs';
-import { openDemo, membership, reference, ringOf, text } from '../support/demo-page.mjs';
+import { openDemo, membership, text } from '../support/demo-page.mjs';
+import { reference, ringOf } from '../support/demo-reference.mjs';
 
 let server;
 let browser;

@@ -5,7 +5,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchChromium } from '../support/chromium.mjs';
 import { serveDemo } from '../support/demo-server.mjs';
-import { openDemo, settle, picture, membership, reference, text, pixelsDiffering } from '../support/demo-page.mjs';
+import { openDemo, settle, picture, membership, text, pixelsDiffering } from '../support/demo-page.mjs';
+import { reference } from '../support/demo-reference.mjs';
 
 let server;
 let browser;

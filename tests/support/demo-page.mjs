@@ -1,7 +1,5 @@
 // Helpers for the demo's browser tests: a fresh page per test (tests share no page and
-// no order), what the page shows, and ring-core's answers for the same membership
-// (from the `ringroute` package: ring-core through wasm, never the demo's own code).
-import { HashRing } from 'ringroute';
+// no order) and what the page shows. ring-core's answers are in demo-reference.mjs.
 
 /** A new page on the demo (optionally at a state fragment), with its errors collected. */
 export async function openDemo(browser, url, { width = 1280, height = 800, hash = '' } = {}) {
@@ -40,30 +38,6 @@ export function membership(page) {
       down: li.querySelector('input[type=checkbox]').checked,
     })),
   }));
-}
-
-/** ring-core's ring for a membership the page showed; the caller frees it. */
-export function ringOf(m) {
-  const ring = new HashRing({ vnodes: m.vnodes, seed: m.seed });
-  for (const s of m.servers) ring.add(s.id, { weight: s.weight });
-  return ring;
-}
-
-/** ring-core's owners, and modulo's (sorted ids, position % n), for the page's keys. */
-export function reference(m) {
-  const ring = ringOf(m);
-  const keys = [...m.users, ...m.hot];
-  const owners = new Map(keys.map((u) => [u, ring.get(u)]));
-  const ids = m.servers.map((s) => s.id).sort();
-  const modulo = new Map(keys.map((u) => [u, ids[ring.position(u) % ids.length]]));
-  const shares = new Map(ring.shares().map((s) => [s.id, s.share]));
-  ring.free();
-  return { owners, modulo, shares };
-}
-
-/** How many of `keys` have a different answer in maps `a` and `b`. */
-export function movedBetween(a, b, keys) {
-  return keys.filter((k) => a.get(k) !== b.get(k)).length;
 }
 
 /** The text of the first element matching `selector`. */
