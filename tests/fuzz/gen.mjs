@@ -29,7 +29,7 @@ function ringRef(engine, rnd, mod) {
     [90, () => ({ $: 'ref', kind: 'ring', i: same.length ? rnd.pick(same) : rnd.int(KINDS.ring) })],
     [4, () => ({ $: 'ref', kind: 'ring', i: rnd.int(KINDS.ring) })], // maybe freed or other module
     [2, () => ({ $: 'ref', kind: rnd.pick(['ketama', 'bounded', 'plan', 'trans']), i: 0 })],
-    [2, () => ({ $: 'fake', cls: 'HashRing', mod: mod ?? rnd.pick(MODS) })],
+    [w('freed', 2), () => ({ $: 'fake', cls: 'HashRing', mod: mod ?? rnd.pick(MODS) })],
     [2, () => genWrongType(rnd)],
   ]);
 }
@@ -111,17 +111,18 @@ function documentFor(engine, rnd) {
       [2, () => ({})],
     ]);
     if (s && typeof s === 'object' && !Array.isArray(s)) {
-      if (rnd.chance(0.4)) s.weight = rnd.chance(0.8) ? rnd.pick([1, 2, 0.5, 1.5]) : genNumber(rnd);
+      if (rnd.chance(0.4)) s.weight = rnd.chance(w('docnum', 0.2) ? 0.8 : 1) ? rnd.pick([1, 2, 0.5, 1.5]) : genNumber(rnd);
       if (rnd.chance(0.3)) s.address = rnd.chance(0.9) ? `10.0.0.${rnd.int(9)}:80` : rnd.pick([5, {}, null]);
     }
     servers.push(s);
   }
   const doc = { servers };
   const opt = (name, gen) => { if (rnd.chance(0.35)) doc[name] = gen(); };
-  opt('version', () => rnd.weighted([[80, 1], [20, () => genNumber(rnd)]]));
-  opt('epoch', () => rnd.weighted([[60, () => rnd.int(100)], [20, () => rnd.pick([2 ** 53 - 1, 2 ** 53, 2 ** 64, -1, 0.5])], [20, () => genNumber(rnd)]]));
-  opt('vnodes', () => vnodesValue(rnd));
-  opt('seed', () => rnd.weighted([[70, () => rnd.int(3)], [30, () => genNumber(rnd)]]));
+  // docnum: out-of-range, wrong-type and explicitly undefined numbers in documents.
+  opt('version', () => rnd.weighted([[80, 1], [w('docnum', 20), () => genNumber(rnd)]]));
+  opt('epoch', () => rnd.weighted([[60, () => rnd.int(100)], [20, () => rnd.pick([2 ** 53 - 1, 2 ** 53, 2 ** 64, -1, 0.5])], [w('docnum', 20), () => genNumber(rnd)]]));
+  opt('vnodes', () => (w('docnum', 1) ? vnodesValue(rnd) : rnd.pick([1, 4, 16, 160])));
+  opt('seed', () => rnd.weighted([[70, () => rnd.int(3)], [w('docnum', 30), () => genNumber(rnd)]]));
   if (rnd.chance(0.03)) doc.unknown = true;
   if (rnd.chance(0.03)) delete doc.servers;
   return rnd.weighted([
@@ -194,10 +195,10 @@ export function generate(engine, rnd) {
     [5, () => { const k = ring(); return { t: 'lookupId', what: rnd.pick(['has', 'data', 'weight']), k, a: [idFor(engine, rnd, engine.slots.ring[k])] }; }],
     [3, () => ({ t: 'inspect', k: ring() })],
     [2, () => ({ t: 'snapshot', k: ring(), a: [rnd.weighted([[60, () => rnd.int(10)], [40, () => genNumber(rnd)]])] })],
-    [1, () => ({ t: 'free', k: rnd.int(KINDS.ring) })],
+    [w('freed', 1), () => ({ t: 'free', k: rnd.int(KINDS.ring) })],
     [4, () => { const from = ring(); return { t: 'diff', k: rnd.int(KINDS.plan), from, a: [ringRef(engine, rnd, engine.slots.ring[from]?.mod)] }; }],
     [3, () => ({ t: 'planQuery', k: anySlot(engine, 'plan', rnd), a: [genKey(rnd)] })],
-    [0.5, () => ({ t: 'freePlan', k: rnd.int(KINDS.plan) })],
+    [w('freed', 0.5), () => ({ t: 'freePlan', k: rnd.int(KINDS.plan) })],
     [4, () => {
       const mod = rnd.pick(MODS);
       const epoch = rnd.weighted([[60, () => rnd.int(1000)], [10, undefined], [30, () => genNumber(rnd)]]);
@@ -212,8 +213,8 @@ export function generate(engine, rnd) {
     [6, () => ({ t: 'route', k: anySlot(engine, 'trans', rnd), a: [genKey(rnd)] })],
     [2, () => ({ t: 'transInspect', k: anySlot(engine, 'trans', rnd) })],
     [1, () => ({ t: 'complete', k: anySlot(engine, 'trans', rnd), into: rnd.int(KINDS.ring) })],
-    [0.5, () => ({ t: 'freeTrans', k: rnd.int(KINDS.trans) })],
-    [2, () => ({ t: 'newBounded', k: rnd.int(KINDS.bounded), a: [rnd.weighted([[70, () => rnd.pick([1, 1.1, 1.25, 1.5, 2, 3])], [30, () => genNumber(rnd)]])] })],
+    [w('freed', 0.5), () => ({ t: 'freeTrans', k: rnd.int(KINDS.trans) })],
+    [2, () => ({ t: 'newBounded', k: rnd.int(KINDS.bounded), a: [rnd.weighted([[70, () => rnd.pick([1, 1.1, 1.25, 1.5, 2, 3])], [w('factor', 30), () => genNumber(rnd)]])] })],
     [10, () => ({ t: 'assign', k: anySlot(engine, 'bounded', rnd), a: [ringRef(engine, rnd, 'full'), rnd.chance(0.9) ? `conn:${rnd.int(150)}` : genKey(rnd)] })],
     [4, () => ({ t: 'release', k: anySlot(engine, 'bounded', rnd), a: [ringRef(engine, rnd, 'full'), rnd.chance(0.9) ? `conn:${rnd.int(150)}` : genKey(rnd)] })],
     [2, () => ({ t: 'rebalance', k: anySlot(engine, 'bounded', rnd), a: [ringRef(engine, rnd, 'full')] })],
@@ -228,7 +229,7 @@ export function generate(engine, rnd) {
       return { t: 'boundedQuery', what, k, a: items === undefined ? [r, idFor(engine, rnd, ringSlot)] : [r, idFor(engine, rnd, ringSlot), items] };
     }],
     [1, () => ({ t: 'boundedInspect', k: anySlot(engine, 'bounded', rnd) })],
-    [0.3, () => ({ t: 'freeBounded', k: rnd.int(KINDS.bounded) })],
+    [w('freed', 0.3), () => ({ t: 'freeBounded', k: rnd.int(KINDS.bounded) })],
     [1, () => ({ t: 'newKetama', k: rnd.int(KINDS.ketama) })],
     [5, () => {
       const k = anySlot(engine, 'ketama', rnd);
@@ -241,12 +242,13 @@ export function generate(engine, rnd) {
     [2, () => ({ t: 'kremove', k: anySlot(engine, 'ketama', rnd), a: [rnd.chance(0.9) ? `10.0.0.${rnd.int(6)}` : genWrongType(rnd), rnd.chance(0.9) ? 11211 : genNumber(rnd)] })],
     [5, () => ({ t: 'kget', k: anySlot(engine, 'ketama', rnd), a: [genKey(rnd)] })],
     [2, () => ({ t: 'kgetN', k: anySlot(engine, 'ketama', rnd), a: [genKey(rnd), rnd.weighted([[80, () => rnd.int(6)], [20, () => genNumber(rnd)]])] })],
-    [0.3, () => ({ t: 'freeKetama', k: rnd.int(KINDS.ketama) })],
+    [w('freed', 0.3), () => ({ t: 'freeKetama', k: rnd.int(KINDS.ketama) })],
     [w('internal', 0.5), () => {
-      const what = rnd.pick(['__indexScratch', '__indexManyScratch']);
-      const n = rnd.pick([0, 1, 2, 3, 2 ** 31, 2 ** 32 - 1, 2 ** 32, -1, NaN]);
+      // Whatever internals the class exposes (the list covers past and present builds).
+      const what = rnd.pick(['__indexScratch', '__indexManyScratch', '__ownerAt']);
+      const num = () => rnd.pick([0, 1, 2, 3, 2 ** 31, 2 ** 32 - 1, 2 ** 32, -1, NaN, 0xfffffffe, 2 ** 53, 'x', undefined]);
       const lens = what === '__indexManyScratch' ? rnd.pick([[0, 0], [0xffffffff, 1], [1, 2, 3], [2 ** 31, 2 ** 31]]) : undefined;
-      return { t: 'internal', what, k: ring(), a: [n], ...(lens ? { lens } : {}) };
+      return { t: 'internal', what, k: ring(), a: what === '__ownerAt' ? [num(), num()] : [num()], ...(lens ? { lens } : {}) };
     }],
   ];
   for (let tries = 0; tries < 20; tries++) {
