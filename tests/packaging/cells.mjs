@@ -187,26 +187,33 @@ async function browse(browser, root, pages, docSource) {
   const context = await browser.newContext();
   const results = [];
   try {
-    for (const { name, path } of pages) {
+    for (const { name, path, expectFailure } of pages) {
       const page = await context.newPage();
       const errors = [];
       page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
       page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
       await page.addInitScript(`window.__ringrouteDoc = ${docSource};`);
       const start = server.log.length;
+      const crashed = new Promise((resolve) => page.once('pageerror', resolve));
       await page.goto(`${server.url}/${path}`);
-      let report;
-      try {
-        await page.waitForFunction(() => window.__ringrouteResult !== undefined, null, { timeout: 30_000 });
-        report = await page.evaluate(() => window.__ringrouteResult);
-      } catch (e) {
-        throw new Error(`${name} page gave no result (${e.message.split('\n')[0]}); ${errors.join('; ') || 'no page errors'}; requests: ${JSON.stringify(server.log.slice(start))}`);
+      // The result, or the first uncaught error (the app catches its own, so that one is the package's at import).
+      const result = page.waitForFunction(() => window.__ringrouteResult !== undefined, null, { timeout: 30_000 })
+        .then(() => page.evaluate(() => window.__ringrouteResult));
+      const report = await Promise.race([result, crashed.then(() => undefined)]).catch((e) => {
+        errors.push(e.message.split('\n')[0]);
+      });
+      if (report === undefined) {
+        const requests = JSON.stringify(server.log.slice(start));
+        if (!expectFailure) throw new Error(`${name} page gave no result: ${errors.join('; ') || 'no page errors'}; requests: ${requests}`);
+        results.push({ name, errors, expectFailure });
+        await page.close();
+        continue;
       }
       const requests = server.log.slice(start);
       const failed = requests.filter((r) => r.status !== 200);
       if (failed.length) errors.push(`failed requests: ${JSON.stringify(failed)}`);
       const bytes = { raw: requests.reduce((s, r) => s + r.raw, 0), gzip: requests.reduce((s, r) => s + r.gzip, 0), files: requests.map((r) => r.path) };
-      results.push({ name, report, bytes, errors });
+      results.push({ name, report, bytes, errors, expectFailure });
       await page.close();
     }
   } finally {
@@ -223,7 +230,7 @@ function browserPagesFor(out, script, type) {
 }
 
 /** A browser cell: `build` bundles main.js and full.js into `out` and writes the pages. */
-function browserCell(name, build, notes) {
+function browserCell(name, build, { notes, csp = false } = {}) {
   return {
     name,
     group: 'browser bundle',
@@ -232,12 +239,24 @@ function browserCell(name, build, notes) {
       for (const which of both) files[`${which}.js`] = app({ format: 'esm', which: [which], docSource: 'window.__ringrouteDoc', emit: emitWindow });
       await project(dir, tarball, { packageJson: { type: 'module' }, files });
       const out = await build(dir);
-      const pages = await browse(await browser(), out, both.map((n) => ({ name: n, path: `${n}.html` })), JSON.stringify(doc));
+      const pages = both.map((n) => ({ name: n, path: `${n}.html` }));
+      if (csp) {
+        // The README's Content-Security-Policy: 'wasm-unsafe-eval' lets the wasm compile, and
+        // without it the page cannot (so the requirement is real and this check can fail).
+        pages.push({ name: 'main (CSP with wasm-unsafe-eval)', path: `main.html?csp=${encodeURIComponent("script-src 'self' 'wasm-unsafe-eval'")}` });
+        pages.push({ name: 'main (CSP without wasm-unsafe-eval)', path: `main.html?csp=${encodeURIComponent("script-src 'self'")}`, expectFailure: true });
+      }
+      const loaded = await browse(await browser(), out, pages, JSON.stringify(doc));
+      const errors = loaded.filter((p) => !p.expectFailure).flatMap((p) => p.errors.map((e) => `${p.name} page: ${e}`));
+      const refused = loaded.find((p) => p.name.includes('without wasm-unsafe-eval'));
+      if (refused && (refused.report || !refused.errors.some((e) => /WebAssembly|wasm/i.test(e)))) {
+        errors.push(`the page without 'wasm-unsafe-eval' should fail to compile the wasm; it gave ${refused.report ? 'a result' : refused.errors.join('; ')}`);
+      }
       return {
-        reports: pages.map((p) => ({ which: [p.name], report: p.report })),
-        errors: pages.flatMap((p) => p.errors.map((e) => `${p.name} page: ${e}`)),
-        sizes: Object.fromEntries(pages.map((p) => [p.name, p.bytes])),
-        notes,
+        reports: loaded.filter((p) => p.report).map((p) => ({ which: ['main', 'full'].filter((w) => p.name.startsWith(w)).slice(0, 1), report: p.report })),
+        errors,
+        sizes: Object.fromEntries(loaded.filter((p) => both.includes(p.name)).map((p) => [p.name, p.bytes])),
+        notes: [notes, csp && `CSP: works with script-src 'self' 'wasm-unsafe-eval'; without: ${refused?.errors[0]?.slice(0, 140)}`].filter(Boolean).join('; ') || undefined,
       };
     },
   };
@@ -253,7 +272,7 @@ const browserCells = [
     await exec(tool('esbuild'), ['main.js', 'full.js', '--bundle', '--minify', '--format=esm', '--outdir=dist', '--log-level=warning'], { cwd: dir });
     browserPagesFor(join(dir, 'dist'), (n) => `${n}.js`, 'module');
     return join(dir, 'dist');
-  }),
+  }, { csp: true }),
   browserCell('rollup-node-resolve', async (dir) => {
     // Each entry built on its own, as an app has one: a config with node-resolve and nothing else.
     mkdirSync(join(dir, 'node_modules', '@rollup'));
@@ -263,7 +282,7 @@ export default ['main', 'full'].map((name) => ({ input: name + '.js', output: { 
     await exec(tool('rollup'), ['-c', 'rollup.config.mjs', '--silent'], { cwd: dir });
     browserPagesFor(join(dir, 'dist'), (n) => `${n}.js`, 'module');
     return join(dir, 'dist');
-  }, 'not minified: rollup minifies only with a plugin'),
+  }, { notes: 'not minified: rollup minifies only with a plugin' }),
   browserCell('webpack', async (dir) => {
     writeFileSync(join(dir, 'webpack.config.cjs'), `module.exports = { mode: 'production', entry: { main: './main.js', full: './full.js' },
   output: { path: require('path').join(__dirname, 'dist') } };\n`);

@@ -75,7 +75,8 @@ const types = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/ja
 export async function staticServer(root) {
   const log = [];
   const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    const url = new URL(req.url, 'http://x');
+    const path = decodeURIComponent(url.pathname);
     const file = normalize(join(root, path === '/' ? 'index.html' : path));
     let body;
     try {
@@ -87,7 +88,10 @@ export async function staticServer(root) {
       return;
     }
     if (extname(file) !== '.html') log.push({ path, status: 200, raw: body.length, gzip: gzipSync(body, { level: 9 }).length });
-    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
+    const headers = { 'content-type': types[extname(file)] ?? 'application/octet-stream' };
+    // A page asked for with ?csp=<policy> is served under that Content-Security-Policy.
+    if (extname(file) === '.html' && url.searchParams.has('csp')) headers['content-security-policy'] = url.searchParams.get('csp');
+    res.writeHead(200, headers);
     res.end(body);
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -89,6 +89,8 @@ for (const resolution of ['node16', 'nodenext', 'bundler']) {
 configs.push(
   // A Node backend that leaves the DOM out of its lib: its globals come from @types/node.
   { name: 'node16, lib es2022 without the DOM, with @types/node', project: 'with-node-types', options: { module: 'node16', moduleResolution: 'node16', lib: ['es2022'], types: ['node'] }, files: [...esmConsumers, 'consumer.cts'] },
+  // A Cloudflare Worker project that resolves the `workerd` condition, as wrangler bundles it.
+  { name: 'bundler with customConditions ["workerd"]', project: 'without-node-types', options: { module: 'esnext', moduleResolution: 'bundler', customConditions: ['workerd'], types: [] }, files: esmConsumers },
   // `using` needs Symbol.dispose and Disposable from lib esnext or from @types/node.
   { name: '`using`, bundler, lib esnext', project: 'without-node-types', options: { module: 'esnext', moduleResolution: 'bundler', lib: ['esnext', 'dom'], types: [] }, files: ['consumer-using.mts'] },
   { name: '`using`, nodenext, lib esnext, with @types/node', project: 'with-node-types', options: { module: 'nodenext', moduleResolution: 'nodenext', lib: ['esnext'], types: ['node'] }, files: ['consumer-using.mts'] },
