@@ -275,7 +275,12 @@ export class Engine {
       } else {
         const got = def.view ? def.view.call(this, result, target, args, op) : result;
         if (!isDeepStrictEqual(norm(got), norm(want))) {
-          throw new Failure('answer', `${where}: expected ${short(norm(want))}, got ${short(norm(got))}`);
+          let first = '';
+          if (Array.isArray(got) && Array.isArray(want)) {
+            const i = want.findIndex((x, j) => !isDeepStrictEqual(norm(x), norm(got[j])));
+            if (i >= 0) first = ` (first difference at [${i}]: expected ${short(norm(want[i]))}, got ${short(norm(got[i]))})`;
+          }
+          throw new Failure('answer', `${where}: expected ${short(norm(want))}, got ${short(norm(got))}${first}`);
         }
         if (expect.commit && !expect.readOnly) expect.commit();
       }

@@ -100,6 +100,27 @@ export function shrink(pkg, ops, failure, { budget = 400, seconds = 90 } = {}) {
     }
     if (!progressed) chunk >>= 1;
   }
+  // Then shorten list arguments (getMany keys, document servers): halves while it fails.
+  for (let i = 0; i < best.length && tries < budget && Date.now() < deadline; i++) {
+    for (let a = 0; a < (best[i].a ?? []).length; a++) {
+      for (;;) {
+        const arg = best[i].a[a];
+        const list = Array.isArray(arg) ? arg : Array.isArray(arg?.servers) ? arg.servers : null;
+        if (!list || list.length < 2 || tries >= budget || Date.now() >= deadline) break;
+        const half = list.length >> 1;
+        let shorter = null;
+        for (const part of [list.slice(0, half), list.slice(half)]) {
+          const argNext = Array.isArray(arg) ? part : { ...arg, servers: part };
+          const candidate = best.map((op, j) => (j === i ? { ...op, a: op.a.map((x, k) => (k === a ? argNext : x)) } : op));
+          tries++;
+          const f = run(candidate);
+          if (f) { shorter = candidate.slice(0, f.index + 1); break; }
+        }
+        if (!shorter) break;
+        best = shorter;
+      }
+    }
+  }
   const final = run(best) ?? failure;
   return { ops: best, failure: final, tries };
 }

@@ -27,7 +27,7 @@ test(`the package answers as the model on ${total} random operations (seed ${see
       writeFileSync(file, r.source);
       const text = [
         `FAILURE ${reports.length}: ${r.failure.kind} (seed ${r.seed}, episode ${r.episode})`,
-        `  ${r.failure.message.slice(0, 1200)}`,
+        `  ${String(r.shrunk.failure?.message ?? r.failure.message).slice(0, 1200)}`,
         `  shrunk to ${r.shrunk.ops.length} operation(s) (${r.shrunk.tries} tries):`,
         ...r.lines.map((l) => `    ${l.slice(0, 400)}`),
         `  replay: node tests/fuzz/replay.mjs ${file}`,
