@@ -15,7 +15,6 @@ target_dir=${CARGO_TARGET_DIR:-target}
 generated=$(mktemp -d)
 trap 'rm -rf "$generated"' EXIT
 
-rm -rf pkg/dist
 for build in core full; do
   features=$([ "$build" = full ] && echo "--features extras" || true)
   # shellcheck disable=SC2086
@@ -26,6 +25,10 @@ for build in core full; do
     --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
     --strip-debug --strip-producers \
     "$generated/$build/ringroute_bg.wasm" -o "$generated/$build/ringroute_bg.wasm"
+done
+# The last good pkg/dist stays until both builds have compiled.
+rm -rf pkg/dist
+for build in core full; do
   node pkg/fixup.mjs "$build" "$generated/$build" ringroute "$tools/esbuild"
 done
 # Resolvers without "exports" (TypeScript's node10, old bundlers) find subpaths by folder.

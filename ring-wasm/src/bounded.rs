@@ -92,10 +92,10 @@ impl JsBoundedLoads {
             // usize::MAX is 2^32 - 1 on wasm32, so the cast is exact.
             whole(&items, "cap()", "items", (0, usize::MAX as u64), "INVALID_ARGUMENT")? as usize
         };
-        if !ring.inner.contains(&node) {
-            return Err(ring_error("cap()", ringroute::RingError::UnknownId));
-        }
-        Ok(self.0.cap(&ring.inner, &node, items) as f64)
+        self.0
+            .try_cap(&ring.inner, &node, items)
+            .map(|cap| cap as f64)
+            .map_err(|e| ring_error("cap()", e))
     }
 
     /// Items assigned.
