@@ -62,5 +62,9 @@ export function craftShadow(rnd, m) {
   if (!bases.length) return { id: rnd.pick(['shadow-a', 'shadow-base-', 'twelve-bytes']), weight: 1 };
   const base = rnd.pick(bases);
   const id = collide(base, m.seed, rnd);
-  return id ? { id, weight: m.members.get(base).weight } : null;
+  if (!id) return null;
+  // Equal weights: every point tied, one node shadowed (refused). Double or half: the
+  // shared points tie and (position, rank) decides, the extra points keep both alive.
+  const weight = m.members.get(base).weight * rnd.pick([1, 1, 2, 0.5]);
+  return { id, weight };
 }
