@@ -40,9 +40,9 @@ export function membership(page) {
   }));
 }
 
-/** The text of the first element matching `selector`. */
-export function text(page, selector) {
-  return page.locator(selector).first().innerText();
+/** The text of the first element matching `selector`, whitespace collapsed. */
+export async function text(page, selector) {
+  return (await page.locator(selector).first().innerText()).replace(/\s+/g, ' ').trim();
 }
 
 /** Everything a visitor sees, as data: dots, figures, panels. Equal pictures, equal data. */
