@@ -75,33 +75,32 @@ const strict = {
   exactOptionalPropertyTypes: true, noImplicitOverride: true, noFallthroughCasesInSwitch: true,
 };
 const esmConsumers = ['consumer.mts', 'consumer-full.mts', 'consumer-ready.mts'];
-const configs = [];
-for (const resolution of ['node16', 'nodenext', 'bundler']) {
-  for (const withNode of [false, true]) {
-    configs.push({
-      name: `${resolution}, ${withNode ? 'with' : 'without'} @types/node`,
-      project: withNode ? 'with-node-types' : 'without-node-types',
-      options: { module: resolution === 'bundler' ? 'esnext' : resolution, moduleResolution: resolution, types: withNode ? ['node'] : [] },
-      files: resolution === 'bundler' ? esmConsumers : [...esmConsumers, 'consumer.cts'],
-    });
-  }
-}
-configs.push(
-  // A Node backend that leaves the DOM out of its lib: its globals come from @types/node.
-  { name: 'node16, lib es2022 without the DOM, with @types/node', project: 'with-node-types', options: { module: 'node16', moduleResolution: 'node16', lib: ['es2022'], types: ['node'] }, files: [...esmConsumers, 'consumer.cts'] },
+// Each resolution with and without @types/node, default lib (DOM included) unless said.
+const node16 = { module: 'node16', moduleResolution: 'node16' };
+const nodenext = { module: 'nodenext', moduleResolution: 'nodenext' };
+const bundler = { module: 'esnext', moduleResolution: 'bundler' };
+const without = { project: 'without-node-types', types: [] };
+const withNode = { project: 'with-node-types', types: ['node'] };
+const configs = [
+  { name: 'node16, without @types/node', ...without, options: node16, files: [...esmConsumers, 'consumer.cts'] },
+  { name: 'node16, with @types/node', ...withNode, options: node16, files: [...esmConsumers, 'consumer.cts'] },
+  { name: 'nodenext, without @types/node', ...without, options: nodenext, files: [...esmConsumers, 'consumer.cts'] },
+  // A Node backend: lib esnext without the DOM, its globals (and Symbol.dispose) from @types/node.
+  { name: 'nodenext, with @types/node, lib esnext without the DOM, `using`', ...withNode, options: { ...nodenext, lib: ['esnext'] }, files: [...esmConsumers, 'consumer.cts', 'consumer-using.mts'] },
+  { name: 'bundler, without @types/node', ...without, options: bundler, files: esmConsumers },
+  { name: 'bundler, with @types/node', ...withNode, options: bundler, files: esmConsumers },
   // A Cloudflare Worker project that resolves the `workerd` condition, as wrangler bundles it.
-  { name: 'bundler with customConditions ["workerd"]', project: 'without-node-types', options: { module: 'esnext', moduleResolution: 'bundler', customConditions: ['workerd'], types: [] }, files: esmConsumers },
-  // `using` needs Symbol.dispose and Disposable from lib esnext or from @types/node.
-  { name: '`using`, bundler, lib esnext', project: 'without-node-types', options: { module: 'esnext', moduleResolution: 'bundler', lib: ['esnext', 'dom'], types: [] }, files: ['consumer-using.mts'] },
-  { name: '`using`, nodenext, lib esnext, with @types/node', project: 'with-node-types', options: { module: 'nodenext', moduleResolution: 'nodenext', lib: ['esnext'], types: ['node'] }, files: ['consumer-using.mts'] },
-);
+  { name: 'bundler with customConditions ["workerd"], without @types/node', ...without, options: { ...bundler, customConditions: ['workerd'] }, files: esmConsumers },
+  // `using` needs Symbol.dispose and Disposable: here from lib esnext.
+  { name: '`using`, bundler, lib esnext and the DOM, without @types/node', ...without, options: { ...bundler, lib: ['esnext', 'dom'] }, files: ['consumer-using.mts'] },
+];
 
 suite('tsc --noEmit, strict, no skipLibCheck', { concurrency: 2 }, () => {
   for (const [i, config] of configs.entries()) {
     test(config.name, async () => {
       const dir = projects[config.project];
       const file = `tsconfig-${i}.json`;
-      writeFileSync(join(dir, file), JSON.stringify({ compilerOptions: { ...strict, ...config.options }, files: config.files }, null, 2));
+      writeFileSync(join(dir, file), JSON.stringify({ compilerOptions: { ...strict, ...config.options, types: config.types }, files: config.files }, null, 2));
       await exec(process.execPath, [join(modulePath('typescript'), 'bin', 'tsc'), '-p', file], { cwd: dir });
     });
   }
