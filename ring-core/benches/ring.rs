@@ -11,7 +11,11 @@ use std::{
 };
 
 use criterion::{BatchSize, BenchmarkId, Criterion};
-use ringroute::{murmur3_32, HashRing, RingConfig, DEFAULT_VNODES};
+use ringroute::{murmur3_32, BoundedLoads, HashRing, RingConfig, DEFAULT_VNODES};
+
+/// The bounded-load code before its index (a full rebalance per release), as the peer.
+#[path = "../tests/reference/bounded.rs"]
+mod reference_bounded;
 
 const NODE_COUNTS: &[usize] = &[8, 32, 100, 128, 512, 1024];
 const KEYS: usize = 4096;
@@ -168,6 +172,126 @@ fn bench_build(c: &mut Criterion) {
     group.finish();
 }
 
+const ITEM_COUNTS: &[usize] = &[1_000, 10_000, 100_000];
+/// The full-rebalance peer is timed up to here: at 100k items one release takes ~0.1 s.
+const PEER_MAX_ITEMS: usize = 10_000;
+
+/// The two assigners under one interface, so both are timed by the same loop.
+trait Assigner: Clone {
+    fn assign(&mut self, ring: &HashRing<()>, key: &str);
+    fn release(&mut self, ring: &HashRing<()>, key: &str);
+}
+
+impl Assigner for BoundedLoads {
+    fn assign(&mut self, ring: &HashRing<()>, key: &str) {
+        black_box(BoundedLoads::assign(self, ring, key));
+    }
+    fn release(&mut self, ring: &HashRing<()>, key: &str) {
+        black_box(BoundedLoads::release(self, ring, key));
+    }
+}
+
+impl Assigner for reference_bounded::BoundedLoads {
+    fn assign(&mut self, ring: &HashRing<()>, key: &str) {
+        black_box(reference_bounded::BoundedLoads::assign(self, ring, key));
+    }
+    fn release(&mut self, ring: &HashRing<()>, key: &str) {
+        black_box(reference_bounded::BoundedLoads::release(self, ring, key));
+    }
+}
+
+/// `items` connections on 16 nodes at c = 1.25, after one release so that an index
+/// exists where the implementation keeps one.
+fn loaded<A: Assigner>(mut loads: A, ring: &HashRing<()>, items: usize) -> A {
+    for i in 0..items {
+        loads.assign(ring, &format!("conn:{i}"));
+    }
+    loads.release(ring, "conn:0");
+    loads.assign(ring, "conn:0");
+    loads
+}
+
+/// Per-operation time of `assign` and of `release` at a steady item count: each timed
+/// release is followed by an untimed assign of the same key, and the other way round.
+fn bench_bounded_one<A: Assigner>(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    name: &str,
+    ring: &HashRing<()>,
+    loads: &A,
+    items: usize,
+) {
+    let mut state = loads.clone();
+    let mut next = 0usize;
+    group.bench_function(BenchmarkId::new(format!("{name}/release"), items), |b| {
+        b.iter_custom(|iters| {
+            let mut spent = Duration::ZERO;
+            for _ in 0..iters {
+                let key = format!("conn:{}", next * 7919 % items);
+                next += 1;
+                let start = std::time::Instant::now();
+                state.release(ring, &key);
+                spent += start.elapsed();
+                state.assign(ring, &key);
+            }
+            spent
+        })
+    });
+    group.bench_function(BenchmarkId::new(format!("{name}/assign"), items), |b| {
+        b.iter_custom(|iters| {
+            let mut spent = Duration::ZERO;
+            for _ in 0..iters {
+                let key = format!("conn:{}", next * 7919 % items);
+                next += 1;
+                state.release(ring, &key);
+                let start = std::time::Instant::now();
+                state.assign(ring, &key);
+                spent += start.elapsed();
+            }
+            spent
+        })
+    });
+}
+
+fn bench_bounded(c: &mut Criterion) {
+    let ring = ours(16, 160);
+    let mut group = c.benchmark_group("bounded");
+    group.sample_size(10);
+    for &items in ITEM_COUNTS {
+        let ours = loaded(BoundedLoads::new(1.25).unwrap(), &ring, items);
+        bench_bounded_one(&mut group, "indexed", &ring, &ours, items);
+        if items <= PEER_MAX_ITEMS {
+            let peer = loaded(
+                reference_bounded::BoundedLoads::new(1.25).unwrap(),
+                &ring,
+                items,
+            );
+            bench_bounded_one(&mut group, "full-rebalance", &ring, &peer, items);
+        }
+    }
+    group.finish();
+}
+
+fn print_bounded_summary(dir: &Path) {
+    println!("\nBounded loads, 16 nodes x 160 vnodes, c = 1.25: time per operation\n| items | op | indexed | full rebalance | full / indexed |\n|---:|---|---:|---:|---:|");
+    for &items in ITEM_COUNTS {
+        for op in ["assign", "release"] {
+            let ours = mean_ns(dir, "bounded", &format!("indexed_{op}"), Some(items));
+            let peer = mean_ns(dir, "bounded", &format!("full-rebalance_{op}"), Some(items));
+            if let Some(a) = ours {
+                match peer {
+                    Some(b) => println!(
+                        "| {items} | {op} | {} | {} | {:.1}x |",
+                        fmt_ns(a),
+                        fmt_ns(b),
+                        b / a
+                    ),
+                    None => println!("| {items} | {op} | {} | (not run) | |", fmt_ns(a)),
+                }
+            }
+        }
+    }
+}
+
 /// Criterion's mean estimate, in nanoseconds, if this run produced one.
 fn mean_ns(dir: &Path, group: &str, function: &str, param: Option<usize>) -> Option<f64> {
     let mut path = dir.join(group).join(function);
@@ -300,9 +424,11 @@ fn main() {
     bench_get(&mut c, "get-160", 160);
     bench_get(&mut c, &format!("get-{DEFAULT_VNODES}"), DEFAULT_VNODES);
     bench_build(&mut c);
+    bench_bounded(&mut c);
     c.final_summary();
     // `cargo test --benches` runs each routine once as a smoke test: no numbers to report.
     if std::env::args().any(|a| a == "--bench") {
         print_summary(&dir);
+        print_bounded_summary(&dir);
     }
 }

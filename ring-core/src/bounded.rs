@@ -1,14 +1,27 @@
 //! Consistent hashing with bounded loads (Mirrokni, Thorup, Zadimoghaddam, SODA 2018):
 //! assigns persistent items (connections, sessions) to nodes so that no node carries
 //! more than `ceil(c × fair share)`, moving as little as the cap allows.
+//!
+//! Why an index: `release` must end in the same state as a full `rebalance` (SPEC.md,
+//! section 13), whose last step repeats passes over every item until none can move back
+//! towards its first choice. Only a displaced item (one not on the first node of its
+//! clockwise walk) can move, and only to a node with room that its walk passes before
+//! its own. So each node keeps the set of displaced items that pass it; a pass asks the
+//! nodes with room for their first such item after the pass's cursor, and replays
+//! exactly the moves a full pass makes, without visiting the items that cannot move.
+//! `assign` and `release` then cost O(k + (walk + k) × log n) for k nodes and n items
+//! instead of O(n log n), and a `rebalance` after a membership change rebuilds the
+//! index in one walk per item.
 
 use alloc::{
     boxed::Box,
     collections::{BTreeMap, BTreeSet},
+    sync::Arc,
     vec::Vec,
 };
+use core::{fmt, ops::Bound};
 
-use crate::{HashRing, Node, RingError};
+use crate::{HashRing, Node, RingConfig, RingError};
 
 /// Assigns items to the nodes of a ring under a load cap; see the module docs.
 ///
@@ -32,17 +45,87 @@ use crate::{HashRing, Node, RingError};
 /// # let _ = moved;
 /// # Ok::<(), ringroute::RingError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 pub struct BoundedLoads {
     factor: f64,
-    /// Each item's node.
-    owner: BTreeMap<Box<[u8]>, Box<str>>,
-    /// Each node's items, as (position, key) so eviction order is fixed.
-    items: BTreeMap<Box<str>, Items>,
+    /// Each item's node and position.
+    owner: BTreeMap<Key, (Id, u32)>,
+    /// Each node's items, as (position, key) so eviction order is fixed. No empty sets.
+    items: BTreeMap<Id, Items>,
+    /// The displaced items by the nodes their walks pass, for the ring last seen; `None`
+    /// until a release or rebalance needs it, and again once another ring is used.
+    index: Option<Index>,
 }
 
+/// Items are shared between the owner map, their node's set and the index.
+type Key = Arc<[u8]>;
+type Id = Arc<str>;
 /// One node's items, ordered by (position, key).
-type Items = BTreeSet<(u32, Box<[u8]>)>;
+type Items = BTreeSet<(u32, Key)>;
+
+/// For one ring membership: `waiting[x]` holds the displaced items whose clockwise walk
+/// passes node `x` (in [`HashRing::iter`] order) before it reaches their own node.
+#[derive(Clone)]
+struct Index {
+    config: RingConfig,
+    /// The membership the walks were taken on: ids and weight bits, in id order.
+    members: Vec<(Box<str>, u64)>,
+    waiting: Vec<Items>,
+}
+
+impl Index {
+    fn new<T>(ring: &HashRing<T>) -> Self {
+        Self {
+            config: ring.config(),
+            members: ring
+                .iter()
+                .map(|n| (Box::from(n.id), n.weight.to_bits()))
+                .collect(),
+            waiting: alloc::vec![Items::new(); ring.len()],
+        }
+    }
+
+    /// Whether walks on `ring` are the walks this index was built on: same config and
+    /// membership. Costs one comparison per node, like the total weight every cap needs.
+    fn fits<T>(&self, ring: &HashRing<T>) -> bool {
+        self.config == ring.config()
+            && self.members.len() == ring.len()
+            && self
+                .members
+                .iter()
+                .zip(ring.iter())
+                .all(|((id, bits), n)| **id == *n.id && *bits == n.weight.to_bits())
+    }
+}
+
+/// The nodes `position`'s clockwise walk meets before node `slot`.
+fn passed<T>(ring: &HashRing<T>, position: u32, slot: usize) -> impl Iterator<Item = usize> + '_ {
+    ring.successor_indices(position)
+        .take_while(move |&s| s != slot)
+}
+
+/// Everything but the index, which is derived.
+impl PartialEq for BoundedLoads {
+    fn eq(&self, other: &Self) -> bool {
+        self.factor == other.factor && self.owner == other.owner && self.items == other.items
+    }
+}
+
+impl fmt::Debug for BoundedLoads {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BoundedLoads")
+            .field("factor", &self.factor)
+            .field(
+                "owner",
+                &self
+                    .owner
+                    .iter()
+                    .map(|(k, (id, _))| (&**k, &**id))
+                    .collect::<BTreeMap<_, _>>(),
+            )
+            .finish()
+    }
+}
 
 /// `ceil(x)` for a double, without std's float functions, saturating: 0 for NaN and
 /// anything not above 0, `u64::MAX` from 2^64 on (a factor such as `f64::MAX` makes
@@ -63,6 +146,11 @@ fn ceil(x: f64) -> u64 {
     }
 }
 
+/// The total weight, summed in id order from 0 as every cap sums it.
+fn total_weight<T>(ring: &HashRing<T>) -> f64 {
+    ring.iter().map(|n| n.weight).sum()
+}
+
 impl BoundedLoads {
     /// An empty assigner with balance factor `c`.
     ///
@@ -76,6 +164,7 @@ impl BoundedLoads {
             factor: c,
             owner: BTreeMap::new(),
             items: BTreeMap::new(),
+            index: None,
         })
     }
 
@@ -106,7 +195,7 @@ impl BoundedLoads {
     /// The node holding `key`, if assigned.
     #[must_use]
     pub fn owner(&self, key: impl AsRef<[u8]>) -> Option<&str> {
-        self.owner.get(key.as_ref()).map(|id| &**id)
+        self.owner.get(key.as_ref()).map(|(id, _)| &**id)
     }
 
     /// The most items node `id` may hold while `items` are assigned on `ring`.
@@ -124,9 +213,21 @@ impl BoundedLoads {
     /// that is not on the ring (see [`try_cap`](Self::try_cap)).
     #[must_use]
     pub fn cap<T>(&self, ring: &HashRing<T>, id: &str, items: usize) -> u64 {
-        let total: f64 = ring.iter().map(|n| n.weight).sum();
+        let total = total_weight(ring);
         let weight = ring.node(id).map_or(0.0, |n| n.weight);
+        self.cap_of(weight, items, total)
+    }
+
+    fn cap_of(&self, weight: f64, items: usize, total: f64) -> u64 {
         ceil(self.factor * items as f64 * weight / total)
+    }
+
+    /// Every node's cap while `items` are assigned, in id order.
+    fn caps<T>(&self, ring: &HashRing<T>, items: usize) -> Vec<u64> {
+        let total = total_weight(ring);
+        ring.iter()
+            .map(|n| self.cap_of(n.weight, items, total))
+            .collect()
     }
 
     /// Assigns `key` (or returns where it already is) on `ring`; `None` only when the
@@ -137,22 +238,32 @@ impl BoundedLoads {
         key: impl AsRef<[u8]>,
     ) -> Option<Node<'r, T>> {
         let key = key.as_ref();
-        if let Some(id) = self.owner.get(key) {
+        if let Some((id, _)) = self.owner.get(key) {
             if let Some(node) = ring.node(id) {
                 return Some(node);
             }
-            self.unassign(key);
         }
-        let position = ring.position(key);
-        let node = self.place(ring, position, self.len() + 1)?;
-        self.insert(node.id, position, key.into());
-        Some(node)
+        self.forget_other_rings(ring);
+        let key: Key = match self.owner.get_key_value(key) {
+            Some((shared, _)) => {
+                let shared = shared.clone();
+                self.unassign(ring, &shared);
+                shared
+            }
+            None => key.into(),
+        };
+        let position = ring.position(&key);
+        let slot = self.place(ring, position, self.len() + 1)?;
+        self.insert(ring, slot, position, key);
+        ring.node_at(slot)
     }
 
     /// Releases `key`; returns whether it was assigned. Items over the lower cap that
-    /// follows are moved on, so the cap holds after every operation.
+    /// follows are moved on, so the cap holds after every operation: the result is that
+    /// of [`rebalance`](Self::rebalance), reached without visiting every item.
     pub fn release<T>(&mut self, ring: &HashRing<T>, key: impl AsRef<[u8]>) -> bool {
-        let found = self.unassign(key.as_ref());
+        self.forget_other_rings(ring);
+        let found = self.unassign(ring, key.as_ref());
         if found {
             self.rebalance(ring);
         }
@@ -165,42 +276,42 @@ impl BoundedLoads {
     /// each item moves to the first node clockwise from it with room if that comes before
     /// its own. Returns how many items changed node.
     pub fn rebalance<T>(&mut self, ring: &HashRing<T>) -> usize {
-        let before = self.owner.clone();
+        self.forget_other_rings(ring);
+        if self.index.is_none() {
+            self.build_index(ring);
+        }
+        // Where each item that moves started, to count those that end elsewhere.
+        let mut origin: BTreeMap<Key, Id> = BTreeMap::new();
         let m = self.len();
-        let mut pending: Vec<(u32, Box<[u8]>)> = Vec::new();
-        let ids: Vec<Box<str>> = self.items.keys().cloned().collect();
+        let mut pending: Vec<(u32, Key)> = Vec::new();
+        let total = total_weight(ring);
+        let ids: Vec<Id> = self.items.keys().cloned().collect();
         for id in ids {
-            let cap = if ring.contains(&id) {
-                self.cap(ring, &id, m)
-            } else {
-                0
-            };
-            let Some(set) = self.items.get_mut(&id) else {
-                continue;
-            };
-            while set.len() as u64 > cap {
-                let Some((pos, key)) = set.pop_last() else {
+            let cap = ring
+                .node(&id)
+                .map_or(0, |n| self.cap_of(n.weight, m, total));
+            while self.load(&id) > cap {
+                let Some((position, key)) = self.items.get(&*id).and_then(|s| s.last().cloned())
+                else {
                     break;
                 };
-                self.owner.remove(&key);
-                pending.push((pos, key));
-            }
-            if set.is_empty() {
-                self.items.remove(&id);
+                origin.entry(key.clone()).or_insert_with(|| id.clone());
+                self.unassign(ring, &key);
+                pending.push((position, key));
             }
         }
         pending.sort_unstable();
         for (position, key) in pending {
             // Room exists: the caps sum to at least c × m >= m.
-            let Some(node) = self.place(ring, position, m) else {
+            let Some(slot) = self.place(ring, position, m) else {
                 break;
             };
-            self.insert(node.id, position, key);
+            self.insert(ring, slot, position, key);
         }
-        self.pull_back(ring);
-        before
+        self.pull_back(ring, &mut origin);
+        origin
             .iter()
-            .filter(|(key, id)| self.owner.get(*key) != Some(id))
+            .filter(|(key, id)| self.owner.get(*key).map(|(now, _)| now) != Some(id))
             .count()
     }
 
@@ -208,74 +319,135 @@ impl BoundedLoads {
     /// comes before its own clockwise from its position and has room. This hands a
     /// joining node its share, and lets items pushed on by a cap return when room
     /// appears. It ends: every move brings an item strictly closer to its first choice.
-    fn pull_back<T>(&mut self, ring: &HashRing<T>) {
-        while self.pull_back_pass(ring) > 0 {}
-    }
-
-    fn pull_back_pass<T>(&mut self, ring: &HashRing<T>) -> usize {
-        let m = self.len();
-        let total: f64 = ring.iter().map(|n| n.weight).sum();
-        let mut all: Vec<(u32, Box<[u8]>, Box<str>)> = Vec::with_capacity(m);
-        for (id, set) in &self.items {
-            all.extend(set.iter().map(|(p, k)| (*p, k.clone(), id.clone())));
-        }
-        all.sort_unstable();
-        let mut moved = 0;
-        for (position, key, current) in all {
-            for node in ring.successors(position) {
-                if *node.id == *current {
+    ///
+    /// Each pass visits only the items that move: the next one after the cursor is the
+    /// first, over the nodes with room, of the displaced items waiting on that node.
+    fn pull_back<T>(&mut self, ring: &HashRing<T>, origin: &mut BTreeMap<Key, Id>) {
+        let caps = self.caps(ring, self.len());
+        let mut loads: Vec<u64> = ring.iter().map(|n| self.load(n.id)).collect();
+        loop {
+            let mut cursor: Option<(u32, Key)> = None;
+            let mut moved = 0;
+            while let Some((position, key)) = self.next_movable(&caps, &loads, cursor.as_ref()) {
+                let Some((id, _)) = self.owner.get(&key) else {
                     break;
-                }
-                if self.load(node.id) < ceil(self.factor * m as f64 * node.weight / total) {
-                    self.unassign(&key);
-                    self.insert(node.id, position, key);
-                    moved += 1;
+                };
+                let id = id.clone();
+                let Some(from) = ring.index_of(&id) else {
                     break;
-                }
+                };
+                // The index says a node before `from` has room.
+                let Some(to) = passed(ring, position, from).find(|&s| loads[s] < caps[s]) else {
+                    break;
+                };
+                origin.entry(key.clone()).or_insert(id);
+                self.unassign(ring, &key);
+                self.insert(ring, to, position, key.clone());
+                loads[from] -= 1;
+                loads[to] += 1;
+                moved += 1;
+                cursor = Some((position, key));
+            }
+            if moved == 0 {
+                break;
             }
         }
-        moved
+    }
+
+    /// The first displaced item after `cursor`, in (position, key) order, whose walk
+    /// passes a node with room before its own.
+    fn next_movable(
+        &self,
+        caps: &[u64],
+        loads: &[u64],
+        cursor: Option<&(u32, Key)>,
+    ) -> Option<(u32, Key)> {
+        let index = self.index.as_ref()?;
+        let after = cursor.map_or(Bound::Unbounded, Bound::Excluded);
+        index
+            .waiting
+            .iter()
+            .enumerate()
+            .filter(|&(x, _)| loads[x] < caps[x])
+            .filter_map(|(_, waiting)| waiting.range((after, Bound::Unbounded)).next())
+            .min()
+            .cloned()
     }
 
     /// The first node clockwise from `position` with room under the cap for `items`
     /// items; the least loaded node if rounding ever left none (it cannot in exact
     /// arithmetic), so this never fails on a non-empty ring.
-    fn place<'r, T>(
-        &self,
-        ring: &'r HashRing<T>,
-        position: u32,
-        items: usize,
-    ) -> Option<Node<'r, T>> {
-        let total: f64 = ring.iter().map(|n| n.weight).sum();
-        let mut least: Option<(u64, Node<'r, T>)> = None;
-        for node in ring.successors(position) {
+    fn place<T>(&self, ring: &HashRing<T>, position: u32, items: usize) -> Option<usize> {
+        let total = total_weight(ring);
+        let mut least: Option<(u64, usize)> = None;
+        for slot in ring.successor_indices(position) {
+            let node = ring.node_at(slot)?;
             let load = self.load(node.id);
-            if load < ceil(self.factor * items as f64 * node.weight / total) {
-                return Some(node);
+            if load < self.cap_of(node.weight, items, total) {
+                return Some(slot);
             }
-            if least.as_ref().is_none_or(|(l, _)| load < *l) {
-                least = Some((load, node));
+            if least.is_none_or(|(l, _)| load < l) {
+                least = Some((load, slot));
             }
         }
-        least.map(|(_, node)| node)
+        least.map(|(_, slot)| slot)
     }
 
-    fn insert(&mut self, id: &str, position: u32, key: Box<[u8]>) {
-        self.owner.insert(key.clone(), id.into());
-        self.items
-            .entry(id.into())
-            .or_default()
-            .insert((position, key));
+    /// Drops the index if `ring` is not the membership it was built on.
+    fn forget_other_rings<T>(&mut self, ring: &HashRing<T>) {
+        if self.index.as_ref().is_some_and(|index| !index.fits(ring)) {
+            self.index = None;
+        }
     }
 
-    fn unassign(&mut self, key: &[u8]) -> bool {
-        let Some(id) = self.owner.remove(key) else {
+    /// Indexes every item on a node of `ring` by the nodes its walk passes.
+    fn build_index<T>(&mut self, ring: &HashRing<T>) {
+        let mut index = Index::new(ring);
+        for (id, set) in &self.items {
+            let Some(slot) = ring.index_of(id) else {
+                continue;
+            };
+            for (position, key) in set {
+                for x in passed(ring, *position, slot) {
+                    index.waiting[x].insert((*position, key.clone()));
+                }
+            }
+        }
+        self.index = Some(index);
+    }
+
+    /// Puts `key` at position `position` on node `slot` of `ring`.
+    fn insert<T>(&mut self, ring: &HashRing<T>, slot: usize, position: u32, key: Key) {
+        let Some(node) = ring.node_at(slot) else {
+            return;
+        };
+        let id: Id = match self.items.get_key_value(node.id) {
+            Some((id, _)) => id.clone(),
+            None => node.id.into(),
+        };
+        if let Some(index) = &mut self.index {
+            for x in passed(ring, position, slot) {
+                index.waiting[x].insert((position, key.clone()));
+            }
+        }
+        self.owner.insert(key.clone(), (id.clone(), position));
+        self.items.entry(id).or_default().insert((position, key));
+    }
+
+    /// Takes `key` off its node; whether it was assigned. The index, if any, is `ring`'s.
+    fn unassign<T>(&mut self, ring: &HashRing<T>, key: &[u8]) -> bool {
+        let Some((shared, (id, position))) = self.owner.remove_entry(key) else {
             return false;
         };
         if let Some(set) = self.items.get_mut(&id) {
-            set.retain(|(_, k)| **k != *key);
+            set.remove(&(position, shared.clone()));
             if set.is_empty() {
                 self.items.remove(&id);
+            }
+        }
+        if let (Some(index), Some(slot)) = (&mut self.index, ring.index_of(&id)) {
+            for x in passed(ring, position, slot) {
+                index.waiting[x].remove(&(position, shared.clone()));
             }
         }
         true

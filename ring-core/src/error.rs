@@ -11,8 +11,8 @@ use core::fmt;
 pub enum RingError {
     /// A node id was the empty string. Code `EMPTY_ID`.
     EmptyId,
-    /// A node id was longer than [`MAX_ID_BYTES`](crate::MAX_ID_BYTES) bytes of UTF-8.
-    /// Code `ID_TOO_LONG`.
+    /// A node id was longer than [`MAX_ID_BYTES`](crate::MAX_ID_BYTES) bytes of UTF-8 (a
+    /// ketama host: [`KETAMA_MAX_HOST`](crate::KETAMA_MAX_HOST)). Code `ID_TOO_LONG`.
     IdTooLong {
         /// The id's length in bytes.
         len: usize,
@@ -116,9 +116,18 @@ impl fmt::Display for RingError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             Self::EmptyId => f.write_str("node id is empty"),
+            // The limit depends on the ring: MAX_ID_BYTES, or KETAMA_MAX_HOST for ketama.
+            #[cfg(feature = "ketama")]
             Self::IdTooLong { len } => write!(
                 f,
-                "node id is {len} bytes long, more than the limit of {}",
+                "node id is {len} bytes long, more than the limit ({} bytes; {} for a ketama host)",
+                crate::MAX_ID_BYTES,
+                crate::KETAMA_MAX_HOST
+            ),
+            #[cfg(not(feature = "ketama"))]
+            Self::IdTooLong { len } => write!(
+                f,
+                "node id is {len} bytes long, more than the limit ({} bytes)",
                 crate::MAX_ID_BYTES
             ),
             Self::DuplicateId => f.write_str("a node with this id is already on the ring"),

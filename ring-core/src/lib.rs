@@ -12,7 +12,8 @@
 //!   and [`Route`]s with the previous owner for dual delivery.
 //! - [`BoundedLoads`] — assignment of persistent items under a load cap.
 //! - [`Snapshot`] — the membership document a coordination service stores.
-//! - [`Ketama`] — libmemcached's weighted ketama continuum, key for key.
+//! - [`Ketama`] — libmemcached's weighted ketama continuum, key for key (feature
+//!   `ketama`, on by default).
 //! - [`ModuloRouter`] — the `hash % n` baseline, for comparison.
 //! - [`murmur3_32`] — the ring's hash, MurmurHash3 x86_32.
 //!
@@ -24,6 +25,7 @@
 //! [`RingConfig`] and [`Balance`].
 #![cfg_attr(not(test), no_std)]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 
 extern crate alloc;
@@ -34,6 +36,7 @@ mod config;
 mod error;
 mod fingerprint;
 mod hash;
+#[cfg(feature = "ketama")]
 mod ketama;
 mod modulo;
 mod plan;
@@ -50,6 +53,7 @@ pub use bounded::BoundedLoads;
 pub use config::{RingConfig, DEFAULT_VNODES, MAX_VNODES};
 pub use error::RingError;
 pub use hash::murmur3_32;
+#[cfg(feature = "ketama")]
 pub use ketama::{
     ketama_digests, ketama_hash, Ketama, KetamaServer, KETAMA_DEFAULT_PORT, KETAMA_MAX_HOST,
     KETAMA_POINTS_PER_SERVER,
@@ -65,7 +69,7 @@ pub use snapshot::{Server, Snapshot, SnapshotError, MAX_DOCUMENT_INTEGER, SNAPSH
 pub use stats::{Balance, RING_SIZE};
 pub use transition::{Route, Transition};
 
-/// The workspace README's Rust examples, compiled and run as doctests.
+/// The crate README's examples, compiled and run as doctests.
 #[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
+#[doc = include_str!("../README.md")]
 struct ReadmeDoctests;

@@ -465,6 +465,11 @@ impl<T> HashRing<T> {
         }
     }
 
+    /// The [`iter`](Self::iter)-order index of the node with this id.
+    pub(crate) fn index_of(&self, id: &str) -> Option<usize> {
+        self.slot(id)
+    }
+
     fn slot(&self, id: &str) -> Option<usize> {
         self.nodes.binary_search_by(|e| (*e.id).cmp(id)).ok()
     }

@@ -170,3 +170,103 @@ fn an_unbounded_balance_factor_saturates_the_caps() {
         assert_eq!(loads.len(), 49);
     }
 }
+
+mod reference;
+
+/// Applies `op` to the indexed assigner and to the reference (the full-rebalance code it
+/// replaced) and requires the same answers and the same owners afterwards.
+fn both(
+    ring: &mut HashRing<()>,
+    fast: &mut BoundedLoads,
+    slow: &mut reference::bounded::BoundedLoads,
+    op: &Op,
+    weight: impl Fn(usize) -> f64,
+) -> Result<(), TestCaseError> {
+    match *op {
+        Op::Assign(k) => {
+            let key = format!("conn:{k}");
+            let a = fast.assign(ring, &key).map(|n| n.id.to_owned());
+            let b = slow.assign(ring, &key).map(|n| n.id.to_owned());
+            prop_assert_eq!(a, b, "assign {}", key);
+        }
+        Op::Release(k) => {
+            let key = format!("conn:{k}");
+            prop_assert_eq!(
+                fast.release(ring, &key),
+                slow.release(ring, &key),
+                "release {}",
+                key
+            );
+        }
+        Op::Join(i) => {
+            if ring.add_weighted(IDS[i], weight(i), ()).is_ok() {
+                prop_assert_eq!(
+                    fast.rebalance(ring),
+                    slow.rebalance(ring),
+                    "join {}",
+                    IDS[i]
+                );
+            }
+        }
+        Op::Leave(i) => {
+            if ring.remove(IDS[i]).is_some() {
+                prop_assert_eq!(
+                    fast.rebalance(ring),
+                    slow.rebalance(ring),
+                    "leave {}",
+                    IDS[i]
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn same_owners(
+    fast: &BoundedLoads,
+    slow: &reference::bounded::BoundedLoads,
+    keys: u16,
+) -> Result<(), TestCaseError> {
+    prop_assert_eq!(fast.len(), slow.len());
+    for k in 0..keys {
+        let key = format!("conn:{k}");
+        prop_assert_eq!(fast.owner(&key), slow.owner(&key), "owner of {}", key);
+    }
+    for id in IDS {
+        prop_assert_eq!(fast.load(id), slow.load(id), "load of {}", id);
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 600, rng_seed: RngSeed::Fixed(0x1d3e_2026), ..ProptestConfig::default() })]
+
+    /// The indexed release and rebalance give exactly the full rebalance's results, step
+    /// by step: owners, loads, return values. Tight factors make long displacement chains.
+    #[test]
+    fn the_index_gives_the_full_rebalances_results(
+        c in prop_oneof![Just(1.0), Just(1.05), Just(1.25), 1.0f64..2.0],
+        weighted in any::<bool>(),
+        ops in proptest::collection::vec(op(), 1..200),
+    ) {
+        let weight = |i: usize| if weighted { 1.0 + i as f64 / 3.0 } else { 1.0 };
+        let mut ring = HashRing::with_config(RingConfig::new(16, 9).unwrap());
+        ring.add_weighted("a", weight(0), ()).unwrap();
+        ring.add_weighted("b", weight(1), ()).unwrap();
+        let mut fast = BoundedLoads::new(c).unwrap();
+        let mut slow = reference::bounded::BoundedLoads::new(c).unwrap();
+        for op in &ops {
+            both(&mut ring, &mut fast, &mut slow, op, weight)?;
+            same_owners(&fast, &slow, 400)?;
+        }
+        // A ring the index was not built on: rebuilt, same answers.
+        let mut other = ring.clone();
+        if other.add_weighted("z", 1.5, ()).is_ok() {
+            for k in 0..30u16 {
+                both(&mut other, &mut fast, &mut slow, &Op::Assign(400 + k), weight)?;
+                both(&mut ring, &mut fast, &mut slow, &Op::Release(k * 7), weight)?;
+            }
+            same_owners(&fast, &slow, 430)?;
+        }
+    }
+}

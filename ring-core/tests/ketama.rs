@@ -1,6 +1,7 @@
 //! The ketama ring against libmemcached and the `hashring` npm package, whose answers
 //! for 10,100 keys on 1 to 50 servers are in `tests/vectors/ketama/ketama.json`
 //! (written by `generate.mjs`, which runs both).
+#![cfg(feature = "ketama")]
 
 use std::{fs, path::PathBuf};
 

@@ -1,0 +1,2 @@
+//! Reference models the property tests compare ring-core against.
+pub mod bounded;
