@@ -100,7 +100,7 @@ ${entry("import compiled from './ringroute.wasm';", 'bindings.initSync({ module:
 for (const name of ['index']) {
   execFileSync(esbuild, [
     join(dist, `${name}.js`), '--bundle', '--format=cjs', '--platform=neutral',
-    '--log-level=warning', `--outfile=${join(dist, `${name}.cjs`)}`,
+    '--keep-names', '--log-level=warning', `--outfile=${join(dist, `${name}.cjs`)}`,
   ]);
 }
 writeFileSync(

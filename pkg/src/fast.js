@@ -29,15 +29,21 @@ class Cache {
 
 export function withFastPaths(ringroute) {
   const proto = ringroute.HashRing.prototype;
+  // The raw lookups leave the prototype: they trust their arguments (`__ownersAt` takes
+  // a Uint32Array, whose size wasm-bindgen allocates), so only the fast paths call them.
+  const ownerAt = proto.__ownerAt;
+  const ownersAt = proto.__ownersAt;
+  delete proto.__ownerAt;
+  delete proto.__ownersAt;
   const cacheOf = (ring) => ring[CACHE] ?? (ring[CACHE] = new Cache(ring));
 
   // The owner's id of a position. A stale version (or a first call) refreshes the ids
   // and asks again; the ring cannot change in between, as JS runs nothing else there.
   function ownerOf(ring, cache, position) {
-    let index = ring.__ownerAt(position, cache.version);
+    let index = ownerAt.call(ring, position, cache.version);
     if (index === STALE) {
       cache.refresh(ring);
-      index = ring.__ownerAt(position, cache.version);
+      index = ownerAt.call(ring, position, cache.version);
     }
     return index === NO_OWNER ? undefined : cache.ids[index];
   }
@@ -78,9 +84,9 @@ export function withFastPaths(ringroute) {
       else return checkedGetMany.call(this, keys); // its TypeError names the index
     }
     // Positions in, owner indices out, in one call.
-    if (!this.__ownersAt(owners, cache.version)) {
+    if (!ownersAt.call(this, owners, cache.version)) {
       cache.refresh(this);
-      this.__ownersAt(owners, cache.version);
+      ownersAt.call(this, owners, cache.version);
     }
     const ids = cache.ids;
     const out = new Array(count);

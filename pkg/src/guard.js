@@ -39,7 +39,8 @@ export function freed(where) {
 function guardMethod(className, name, method) {
   const where = `${className}.${name}()`;
   return function (...args) {
-    if (this !== null && typeof this === 'object' && this.__wbg_ptr === 0 && name !== 'free') {
+    if (this !== null && typeof this === 'object' && this.__wbg_ptr === 0) {
+      if (name === 'free') return undefined; // freeing twice is harmless
       throw freed(where);
     }
     checkArgs(where, args);
@@ -71,6 +72,10 @@ function guardClass(name, cls) {
         Object.defineProperty(target, key, desc);
       }
     }
+  }
+  // `using` calls Symbol.dispose, which the generated code made the unguarded `free`.
+  if (typeof Symbol.dispose === 'symbol' && cls.prototype[Symbol.dispose]) {
+    cls.prototype[Symbol.dispose] = cls.prototype.free;
   }
   // The constructor itself may take instances (`new Transition(prev, next)`).
   const proxy = new Proxy(cls, {

@@ -31,22 +31,31 @@ pub(crate) fn from_js(doc: &JsValue) -> Result<Snapshot, JsValue> {
         }
         None => doc,
     };
-    let snapshot = Snapshot::from_deserializer(serde_wasm_bindgen::Deserializer::from(doc.clone()))
-        .map_err(|e| snapshot_error(&e))?;
     // serde-wasm-bindgen reads strings as UTF-8, a lone surrogate as U+FFFD: two ids must
-    // not become one, so ids are checked in their JS form too (SPEC.md §3).
-    lone_surrogate_ids(doc)?;
-    Ok(snapshot)
+    // not become one, so ids are checked in their JS form too (SPEC.md §3). In document
+    // order: such an id wins over a refusal at its own server or a later one.
+    match Snapshot::from_deserializer(serde_wasm_bindgen::Deserializer::from(doc.clone())) {
+        Ok(snapshot) => lone_surrogate_ids(doc, usize::MAX).map(|()| snapshot),
+        Err(e) => {
+            lone_surrogate_ids(doc, server_index(&e.field).unwrap_or(0))?;
+            Err(snapshot_error(&e))
+        }
+    }
 }
 
-/// `INVALID_ID` for the first server id with a lone surrogate (the document is valid
-/// otherwise: ring-core has read it).
-fn lone_surrogate_ids(doc: &JsValue) -> Result<(), JsValue> {
+/// `7` for a field such as `servers[7].weight`.
+fn server_index(field: &str) -> Option<usize> {
+    let rest = field.strip_prefix("servers[")?;
+    rest[..rest.find(']')?].parse().ok()
+}
+
+/// `INVALID_ID` for the first of `servers[0..=last]` whose id has a lone surrogate.
+fn lone_surrogate_ids(doc: &JsValue, last: usize) -> Result<(), JsValue> {
     let servers = js_sys::Reflect::get(doc, &"servers".into()).unwrap_or(JsValue::UNDEFINED);
     let Some(servers) = servers.dyn_ref::<js_sys::Array>() else {
         return Ok(());
     };
-    for (i, server) in servers.iter().enumerate() {
+    for (i, server) in servers.iter().enumerate().take(last.saturating_add(1)) {
         let id = js_sys::Reflect::get(&server, &"id".into()).unwrap_or(JsValue::UNDEFINED);
         if id.dyn_ref::<JsString>().is_some_and(|s| !s.is_valid_utf16()) {
             return Err(with_code(

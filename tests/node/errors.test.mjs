@@ -109,3 +109,43 @@ test('sizes that would wrap 32-bit arithmetic are refused before any large alloc
   assert.equal(ring.size, 1);
   ring.free();
 });
+
+test('freed instances and wrong classes are refused before wasm, and poison nothing', () => {
+  const a = ring();
+  const b = ring();
+  b.free();
+  b.free(); // twice is harmless
+  b[Symbol.dispose]?.();
+  const freed = (e) => e instanceof Error && e.code === 'INSTANCE_FREED';
+  assert.throws(() => b.get('k'), freed);
+  assert.throws(() => b.getMany(['k']), freed);
+  assert.throws(() => b.position('k'), freed);
+  assert.throws(() => b.size, freed);
+  assert.throws(() => b.add('c'), freed);
+  // A freed ring as the second argument: the generated code would have borrowed the
+  // first ring before failing on the second, and left it borrowed for good.
+  assert.throws(() => new Transition(a, b), freed);
+  assert.throws(() => a.diff(b), freed);
+  assert.throws(() => new Transition(a, {}), (e) => e instanceof TypeError && e.code === 'INVALID_TYPE' && /HashRing/.test(e.message));
+  assert.equal(a.get('user:1'), ring().get('user:1'));
+  a.add('c');
+  const t = new Transition(a, ring(), 1);
+  assert.ok(t.route('user:1').owner);
+  a.free();
+});
+
+test('fromJSON takes the document or its JSON text, and refuses lone-surrogate ids', () => {
+  const r = ring();
+  const text = JSON.stringify(r);
+  assert.equal(HashRing.fromJSON(text).fingerprint, r.fingerprint);
+  assert.equal(HashRing.fromJSON(JSON.parse(text)).fingerprint, r.fingerprint);
+  assert.throws(() => HashRing.fromJSON('{"servers": ['), (e) => e instanceof TypeError && e.code === 'INVALID_TYPE');
+  const lone = { servers: [{ id: 'x\ud800' }, { id: 'x\udfff' }] };
+  assert.throws(() => HashRing.fromJSON(lone), (e) => e instanceof TypeError && e.code === 'INVALID_ID');
+  for (const id of ['x\ud800', '\udc00', 'a\ud83d']) {
+    assert.throws(() => r.add(id), (e) => e instanceof TypeError && e.code === 'INVALID_ID', JSON.stringify(id));
+    assert.throws(() => r.remove(id), (e) => e.code === 'INVALID_ID');
+  }
+  r.add('\ud83e\udd80'); // a surrogate pair is a valid id
+  assert.ok(r.has('\ud83e\udd80'));
+});
