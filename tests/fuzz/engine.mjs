@@ -691,6 +691,8 @@ export const OPS = {
   snapshot: {
     kind: 'ring',
     model(t, [epoch]) {
+      // Optional, as for `new Transition`: absent means epoch 0 (the old build refused it).
+      if (epoch === undefined) return refusedOr([E.arg, E.type], normDoc(t.m.toJSON(0)));
       if (typeof epoch !== 'number') return refused([E.type]);
       if (!(Number.isInteger(epoch) && epoch >= 0 && epoch <= SAFE)) return refused([E.arg]);
       return ok(normDoc(t.m.toJSON(epoch)));
