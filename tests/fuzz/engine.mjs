@@ -222,7 +222,7 @@ export class Engine {
       // A view on a detached buffer reads as zero bytes: the empty key's answer, or a
       // TypeError with a code.
       expect = { errs: [E.type], alt: expect.ok, commit: expect.commit };
-    } else if (expect.errs && args.some(detachedIn)) {
+    } else if (expect.errs && args.some((a) => a?.[DETACHED] || detachedIn(a))) {
       expect = { ...expect, errs: [...expect.errs, E.type] };
     }
     if (reentrant) {
