@@ -91,9 +91,16 @@ pub fn peers<'u>(ring: &HashRing<u8>, keys: impl Iterator<Item = &'u User> + Clo
     let k = ketama(ring);
     let m = ModuloRouter::from_ring(ring);
     Peers {
-        ketama: keys.clone().map(|u| k.get(&*u.id).map_or(0, |s| s.data)).collect(),
+        ketama: keys
+            .clone()
+            .map(|u| k.get(&*u.id).map_or(0, |s| s.data))
+            .collect(),
         modulo: keys
-            .map(|u| m.get(&*u.id).and_then(|id| ring.node(id)).map_or(0, |n| *n.data))
+            .map(|u| {
+                m.get(&*u.id)
+                    .and_then(|id| ring.node(id))
+                    .map_or(0, |n| *n.data)
+            })
             .collect(),
     }
 }
