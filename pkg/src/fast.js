@@ -5,7 +5,7 @@
 // and map it to an id cached per membership version, which ring-core bumps on every
 // change: one source of truth, no list of mutating methods to keep up to date. Anything
 // that is not a string or a Uint8Array takes the checked methods, with their TypeErrors.
-import { freed } from './guard.js';
+import { coded, freed, rethrow } from './guard.js';
 import { hashBytes, hashString } from './hash.js';
 
 const NO_OWNER = 0xffffffff;
@@ -40,17 +40,22 @@ export function withFastPaths(ringroute) {
   // The owner's id of a position. A stale version (or a first call) refreshes the ids
   // and asks again; the ring cannot change in between, as JS runs nothing else there.
   function ownerOf(ring, cache, position) {
-    let index = ownerAt.call(ring, position, cache.version);
-    if (index === STALE) {
-      cache.refresh(ring);
+    let index;
+    try {
       index = ownerAt.call(ring, position, cache.version);
+      if (index === STALE) {
+        cache.refresh(ring);
+        index = ownerAt.call(ring, position, cache.version);
+      }
+    } catch (error) {
+      rethrow(error); // only from a getter inside another call on this ring
     }
     return index === NO_OWNER ? undefined : cache.ids[index];
   }
 
   const checkedGet = proto.get;
   proto.get = function get(key) {
-    if (this.__wbg_ptr === 0) throw freed('HashRing.get()');
+    if (!(this.__wbg_ptr > 0)) throw freed('HashRing.get()');
     const cache = cacheOf(this);
     if (typeof key === 'string') return ownerOf(this, cache, hashString(key, cache.seed));
     if (key instanceof Uint8Array) return ownerOf(this, cache, hashBytes(key, cache.seed));
@@ -63,17 +68,20 @@ export function withFastPaths(ringroute) {
   const wasmPosition = proto.position;
   Object.defineProperty(proto, '__wasmPosition', { value: wasmPosition });
   proto.position = function position(key) {
-    if (this.__wbg_ptr === 0) throw freed('HashRing.position()');
+    if (!(this.__wbg_ptr > 0)) throw freed('HashRing.position()');
     const cache = cacheOf(this);
     if (typeof key === 'string') return hashString(key, cache.seed);
     if (key instanceof Uint8Array) return hashBytes(key, cache.seed);
     return wasmPosition.call(this, key);
   };
 
-  const checkedGetMany = proto.getMany;
+  // getMany reads every key in JS before wasm is entered: a key that throws (a getter, a
+  // detached buffer) then throws with no instance borrowed.
   proto.getMany = function getMany(keys) {
-    if (this.__wbg_ptr === 0) throw freed('HashRing.getMany()');
-    if (!Array.isArray(keys)) return checkedGetMany.call(this, keys);
+    if (!(this.__wbg_ptr > 0)) throw freed('HashRing.getMany()');
+    if (!Array.isArray(keys)) {
+      throw coded(new TypeError(`getMany(): keys must be an array, got ${describe(keys)}`), 'INVALID_TYPE');
+    }
     const cache = cacheOf(this);
     const count = keys.length;
     const owners = new Uint32Array(count);
@@ -81,7 +89,9 @@ export function withFastPaths(ringroute) {
       const key = keys[i];
       if (typeof key === 'string') owners[i] = hashString(key, cache.seed);
       else if (key instanceof Uint8Array) owners[i] = hashBytes(key, cache.seed);
-      else return checkedGetMany.call(this, keys); // its TypeError names the index
+      else {
+        throw coded(new TypeError(`getMany(): keys[${i}]: key must be a string or a Uint8Array, got ${describe(key)}`), 'INVALID_TYPE');
+      }
     }
     // Positions in, owner indices out, in one call.
     if (!ownersAt.call(this, owners, cache.version)) {
@@ -96,5 +106,37 @@ export function withFastPaths(ringroute) {
     }
     return out;
   };
+  // A document object as JS code builds it: a field set to `undefined` is absent, as
+  // JSON.stringify would write it. The document's rules are ring-core's (fromJSON).
+  const checkedFromJSON = ringroute.HashRing.fromJSON;
+  ringroute.HashRing.fromJSON = function fromJSON(doc) {
+    return checkedFromJSON.call(this, withoutUndefined(doc));
+  };
   return ringroute;
+}
+
+function withoutUndefined(doc) {
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return doc;
+  const copy = (object) => {
+    if (object === null || typeof object !== 'object' || Array.isArray(object)) return object;
+    const out = {};
+    for (const key of Object.keys(object)) {
+      const value = object[key];
+      if (typeof value === 'bigint') {
+        throw coded(new TypeError(`HashRing.fromJSON(): ${key} must be a number, got a bigint`), 'INVALID_TYPE');
+      }
+      if (value !== undefined) out[key] = value;
+    }
+    return out;
+  };
+  const out = copy(doc);
+  if (Array.isArray(out.servers)) out.servers = out.servers.map(copy);
+  return out;
+}
+
+function describe(value) {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  const type = typeof value;
+  return type === 'number' ? `number ${value}` : type === 'object' ? 'an object' : `a ${type}`;
 }

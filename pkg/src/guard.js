@@ -6,13 +6,20 @@
 // refused before wasm is entered: an `Error` with code `INSTANCE_FREED`, and a
 // `TypeError` with code `INVALID_TYPE`.
 
-function coded(error, code) {
+/** `error` with `error.code = code`. */
+export function coded(error, code) {
   error.code = code;
   return error;
 }
 
+// Instances of the package's classes, filled as the classes are guarded.
+const prototypes = new Set();
+
+// Freed, or never built by the package (`Object.create(HashRing.prototype)`): either way
+// the generated code would pass a null pointer into wasm.
 function isFreed(value) {
-  return value !== null && typeof value === 'object' && value.__wbg_ptr === 0;
+  return value !== null && typeof value === 'object' && prototypes.has(Object.getPrototypeOf(value))
+    && !(value.__wbg_ptr > 0);
 }
 
 function checkArgs(where, args) {
@@ -23,10 +30,15 @@ function checkArgs(where, args) {
   }
 }
 
-// The generated code's own class check throws a plain Error; give it its proper class.
-function rethrow(error) {
-  if (error instanceof Error && !('code' in error) && /^expected instance of /.test(error.message)) {
-    throw coded(new TypeError(error.message), 'INVALID_TYPE');
+// The generated code's own errors are plain; give them their class and code: a wrong
+// class, and a call made on an instance while one of its own calls runs (from a getter
+// the call invoked), which wasm-bindgen refuses before borrowing anything.
+export function rethrow(error) {
+  if (error instanceof Error && !('code' in error)) {
+    if (/^expected instance of /.test(error.message)) throw coded(new TypeError(error.message), 'INVALID_TYPE');
+    if (/^recursive use of an object/.test(error.message)) {
+      throw coded(new Error(`${error.message}: a ringroute call was made from inside another call on the same instance`), 'INSTANCE_BUSY');
+    }
   }
   throw error;
 }
@@ -39,7 +51,7 @@ export function freed(where) {
 function guardMethod(className, name, method) {
   const where = `${className}.${name}()`;
   return function (...args) {
-    if (this !== null && typeof this === 'object' && this.__wbg_ptr === 0) {
+    if (isFreed(this)) {
       if (name === 'free') return undefined; // freeing twice is harmless
       throw freed(where);
     }
@@ -53,6 +65,7 @@ function guardMethod(className, name, method) {
 }
 
 function guardClass(name, cls) {
+  prototypes.add(cls.prototype);
   for (const target of [cls.prototype, cls]) {
     for (const key of Object.getOwnPropertyNames(target)) {
       if (key === 'constructor' || key === 'prototype' || key === 'length' || key === 'name') continue;
@@ -66,7 +79,7 @@ function guardClass(name, cls) {
       } else if (desc.get) {
         const getter = desc.get;
         desc.get = function () {
-          if (this.__wbg_ptr === 0) throw freed(`${name}.${key}`);
+          if (isFreed(this)) throw freed(`${name}.${key}`);
           return getter.call(this);
         };
         Object.defineProperty(target, key, desc);

@@ -64,6 +64,12 @@ pub(crate) fn key(value: &JsValue, context: &str) -> Result<Key, JsValue> {
         return Ok(Key::Text(s));
     }
     if let Some(bytes) = value.dyn_ref::<Uint8Array>() {
+        // A view on a detached buffer has length 0 and hashes as the empty key, as in the
+        // package's JS hash; copying it would throw from inside wasm, with the instance
+        // still borrowed for good.
+        if bytes.length() == 0 {
+            return Ok(Key::Bytes(Vec::new()));
+        }
         return Ok(Key::Bytes(bytes.to_vec()));
     }
     Err(type_error(&format!(
