@@ -4,8 +4,10 @@
 # then the hand-written page and stylesheet beside it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-wasm_opt="$PWD/tests/node_modules/.bin/wasm-opt"
-[ -x "$wasm_opt" ] || { echo "run: npm ci --prefix tests (provides wasm-opt)" >&2; exit 1; }
+# wasm-opt from web-demo's own npm install (./run demo), or from the tests' (./run test).
+wasm_opt="$PWD/web-demo/node_modules/.bin/wasm-opt"
+[ -x "$wasm_opt" ] || wasm_opt="$PWD/tests/node_modules/.bin/wasm-opt"
+[ -x "$wasm_opt" ] || { echo "run: npm ci --prefix web-demo (provides wasm-opt)" >&2; exit 1; }
 
 target="${CARGO_TARGET_DIR:-target}"
 cargo build -q -p web-demo --release --target wasm32-unknown-unknown
