@@ -56,10 +56,12 @@ export function handle(fn) {
       const unread = !req.complete;
       sendJson(res, status, { error: e.message, ...(e.extra ?? {}) }, unread ? { connection: 'close' } : {});
       if (unread) {
+        const { socket } = req;
         let drained = 0;
-        req.on('data', (c) => { drained += c.length; if (drained > DRAIN_BYTES) req.socket.destroy(); });
+        req.on('data', (c) => { drained += c.length; if (drained > DRAIN_BYTES) socket?.destroy(); });
+        req.on('error', () => {});
         req.resume();
-        setTimeout(() => req.socket.destroy(), 5_000).unref();
+        setTimeout(() => socket?.destroy(), 5_000).unref();
       }
     }
   };
