@@ -91,3 +91,29 @@ test('past eight servers, colours get a second cue and the page claims no more',
   assert.deepEqual(errors, []);
   await close();
 });
+
+test('hovering or focusing a server highlights its arcs and users only', async () => {
+  const { page, errors, close } = await openDemo(browser, server.url);
+  const dimmed = () => page.evaluate(() => {
+    const faded = (e) => getComputedStyle(e).opacity < 0.5;
+    const dots = [...document.querySelectorAll('svg.ring circle.user')];
+    return {
+      lit: dots.filter((d) => !faded(d)).map((d) => d.dataset.owner),
+      arcs: [...document.querySelectorAll('svg.ring .arcs path')].filter((p) => !faded(p)).length,
+    };
+  });
+  assert.equal((await dimmed()).lit.length, 200, 'nothing dimmed at rest');
+  await page.hover('li[data-server="srv-2"] .numbers');
+  await page.waitForSelector('li[data-server="srv-2"].lit');
+  let seen = await dimmed();
+  assert.ok(seen.lit.length > 0 && seen.lit.every((o) => o === 'srv-2'), 'hover: only srv-2\'s users stay lit');
+  assert.equal(seen.arcs, 1);
+  await page.mouse.move(0, 0);
+  await page.waitForFunction(() => !document.querySelector('li.lit'));
+  await page.focus('li[data-server="srv-1"] input[type=text]');
+  await page.waitForSelector('li[data-server="srv-1"].lit');
+  seen = await dimmed();
+  assert.ok(seen.lit.length > 0 && seen.lit.every((o) => o === 'srv-1'), 'focus: only srv-1\'s users stay lit');
+  assert.deepEqual(errors, []);
+  await close();
+});

@@ -67,6 +67,20 @@ test('keys are shown exactly as they are routed', async () => {
     assert.match(answer, new RegExp(`hashes to position ${ring.position(key)} `), key);
     assert.deepEqual(await page.locator('[data-testid=lookup] .replicas .chip').allInnerTexts(), ring.getN(key, 2), key);
   }
+  // Replica rank labels never overlap, even for replicas whose points are close.
+  await page.selectOption('#replicas', '3');
+  for (let i = 0; i < 40; i++) {
+    await page.fill('#key', `user-${i}`);
+    await page.click('#lookup');
+    await page.waitForFunction((k) => document.querySelector('[data-testid=key]')?.textContent === `"${k}"`, `user-${i}`);
+    const boxes = await page.evaluate(() => [...document.querySelectorAll('.replica text')].map((t) => t.getBoundingClientRect().toJSON()));
+    assert.equal(boxes.length, 3);
+    for (let a = 0; a < 3; a++) for (let b = a + 1; b < 3; b++) {
+      const [p, q] = [boxes[a], boxes[b]];
+      const apart = p.right <= q.left || q.right <= p.left || p.bottom <= q.top || q.bottom <= p.top;
+      assert.ok(apart, `user-${i}: labels #${a + 1} and #${b + 1} overlap`);
+    }
+  }
   ring.free();
   assert.deepEqual(errors, []);
   await close();

@@ -13,6 +13,12 @@ use crate::geometry::{angle, point, push_arc, push_tick, user_radius, CENTRE, RI
 use crate::palette::{colour, dash, DISTINCT};
 use crate::state::{Action, Demo};
 
+/// Where replica rank labels may sit, as offsets from the ring's radius, in order of
+/// preference: two outside, two inside.
+const LABEL_RADII: [f64; 4] = [26.0, 54.0, -30.0, -60.0];
+/// The least distance between two labels' centres: more than a label's diagonal.
+const LABEL_CLEARANCE: f64 = 30.0;
+
 /// At most this many moved users travel visibly per change (the rest only get halos):
 /// beyond it the animation costs frames without showing more.
 const MAX_TRAVELLERS: usize = 400;
@@ -312,20 +318,37 @@ fn lookup(demo: &Demo) -> Html {
     let (ix, iy) = point(at.position, RING - 18.0);
     let mut walk = String::new();
     push_arc(&mut walk, at.position, at.point, RING);
-    let replicas = at.replicas.iter().enumerate().map(|(rank, &(slot, pos))| {
-        let (x, y) = point(pos, RING);
-        let r = RING + 28.0 + 17.0 * rank as f64;
-        let (lx, ly) = point(pos, r);
-        let (ex, ey) = point(pos, r - 9.0);
-        html! {
-            <g class="replica">
-                <circle cx={format!("{x:.2}")} cy={format!("{y:.2}")} r={if rank == 0 { "13" } else { "10" }}
-                    stroke={colour(slot)} />
-                <line x1={format!("{x:.2}")} y1={format!("{y:.2}")} x2={format!("{ex:.2}")} y2={format!("{ey:.2}")} />
-                <text x={format!("{lx:.2}")} y={format!("{ly:.2}")}>{format!("#{}", rank + 1)}</text>
-            </g>
-        }
-    });
+    // Each rank's label takes the first spot along its point's radius that keeps clear of
+    // the labels already placed, so close replicas never share (or hide) a label.
+    let mut placed: Vec<(f64, f64)> = Vec::new();
+    let replicas: Vec<Html> = at
+        .replicas
+        .iter()
+        .enumerate()
+        .map(|(rank, &(slot, pos))| {
+            let (x, y) = point(pos, RING);
+            let r = LABEL_RADII
+                .into_iter()
+                .find(|&r| {
+                    let (lx, ly) = point(pos, RING + r);
+                    placed
+                        .iter()
+                        .all(|&(px, py)| (px - lx).hypot(py - ly) >= LABEL_CLEARANCE)
+                })
+                .unwrap_or(LABEL_RADII[0]);
+            let (lx, ly) = point(pos, RING + r);
+            placed.push((lx, ly));
+            let (ex, ey) = point(pos, RING + r - r.signum() * 10.0);
+            html! {
+                <g class="replica">
+                    <circle cx={format!("{x:.2}")} cy={format!("{y:.2}")} r={if rank == 0 { "13" } else { "10" }}
+                        stroke={colour(slot)} />
+                    <line x1={format!("{x:.2}")} y1={format!("{y:.2}")} x2={format!("{ex:.2}")} y2={format!("{ey:.2}")} />
+                    <text x={format!("{lx:.2}")} y={format!("{ly:.2}")}>{format!("#{}", rank + 1)}</text>
+                </g>
+            }
+        })
+        .collect();
     html! {
         <g class="lookup-overlay" key={format!("lookup-{}", at.position)}>
             <path class="walk" d={walk} />
