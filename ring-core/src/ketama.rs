@@ -242,4 +242,24 @@ impl<T> Ketama<T> {
     pub fn point_count(&self) -> usize {
         self.positions.len()
     }
+
+    /// The continuum's points in ring order: each position with the server owning the
+    /// arc that ends there (for drawing the ring, or checking it against libmemcached's).
+    ///
+    /// ```
+    /// use ringroute::Ketama;
+    /// let mut ring = Ketama::new();
+    /// ring.add("10.0.0.1", 11211, 1, ())?;
+    /// let points: Vec<_> = ring.points().collect();
+    /// assert_eq!(points.len(), ring.point_count());
+    /// assert!(points.windows(2).all(|w| w[0].0 <= w[1].0));
+    /// assert_eq!(ring.get_at(points[3].0).unwrap().name(), points[3].1.name());
+    /// # Ok::<(), ringroute::RingError>(())
+    /// ```
+    pub fn points(&self) -> impl ExactSizeIterator<Item = (u32, &KetamaServer<T>)> {
+        self.positions
+            .iter()
+            .zip(&self.owners)
+            .map(|(&position, &owner)| (position, &self.servers[usize::from(owner)]))
+    }
 }
