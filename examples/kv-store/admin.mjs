@@ -30,6 +30,7 @@ export class Controller {
   #closed = false;
   #timer = null;
   #waiters = [];
+  #missingLogged = 0;
 
   constructor(coord, secret, log) {
     this.coord = coord;
@@ -105,6 +106,14 @@ export class Controller {
       else if (!reg && !coord.dead.has(s.id) && stableIncs.has(s.id)) return; // in its grace period: wait
     }
     if (target.length === 0 || alive.size === 0) return; // never drop the last member
+    // With two copies, only one holder may be written off at a time: if more are missing
+    // they are more likely away (say, slow back after an etcd outage) than dead.
+    if (stableDoc.servers.length - alive.size > REPLICAS - 1) {
+      const missing = stableDoc.servers.length - alive.size;
+      if (this.#missingLogged !== missing) this.#log(`controller: ${missing} nodes missing; waiting for them`);
+      this.#missingLogged = missing;
+      return;
+    }
     const same = !m.inTransition && target.length === m.servers.length &&
       target.every((r) => m.incarnations.get(r.id) === r.incarnation && m.address(r.id) === r.address);
     if (same) return;

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { check } from './checker.mjs';
 import { KvClient } from './client.mjs';
-import { startStore } from './harness.mjs';
+import { placementOf, startStore } from './harness.mjs';
 
 const SECONDS = Number(process.env.CHAOS_SECONDS ?? 75);
 const OUTAGE_SECONDS = Number(process.env.CHAOS_OUTAGE_SECONDS ?? 12);
@@ -144,6 +144,22 @@ test(`chaos for ${SECONDS} s: no acknowledged write lost, no stale read, no dele
     await operate(viaProxy, 'final-proxy', 'read', key, undefined, true);
     await operate(viaLibrary, 'final-lib', 'read', key, undefined, true);
   }
+  // Both copies of every key, read directly from the nodes: the same newest entry on
+  // exactly the two holders an independent ring names (else one more fault could lose it).
+  const doc = await settled();
+  const where = await store.placement(doc);
+  const want = placementOf(doc, keys);
+  let underReplicated = 0;
+  for (const key of keys) {
+    const held = where.get(key) ?? [];
+    if (held.length === 0) continue; // never written, or deleted and dropped
+    const same = JSON.stringify(held.map((h) => h.id).sort()) === JSON.stringify([...want.get(key)].sort()) &&
+      JSON.stringify(held[0].entry) === JSON.stringify(held[1]?.entry);
+    if (!same) {
+      underReplicated += 1;
+      record({ op: 'replicas', key, held, want: want.get(key) });
+    }
+  }
   file.end();
   await library.close();
   await store.stop();
@@ -153,7 +169,7 @@ test(`chaos for ${SECONDS} s: no acknowledged write lost, no stale read, no dele
   const failed = log.filter((e) => (e.op === 'read' || e.op === 'write') && !e.ok).length;
   console.log(`chaos: ${elapsed} s, ${log.length - faults.length} operations (${failed} not acknowledged or failed) on ${result.keys} keys, log ${logPath}`);
   console.log(`chaos: faults ${faults.map((f) => `${f.kind}(${f.target}) at ${(f.at / 1000).toFixed(1)} s settled in ${(f.settledMs / 1000).toFixed(1)} s`).join('; ')}`);
-  console.log(`chaos: checker ${JSON.stringify(result.counts)}`);
+  console.log(`chaos: checker ${JSON.stringify(result.counts)}; keys without two equal copies at the end: ${underReplicated}`);
   for (const v of result.violations.slice(0, 10)) console.log(`chaos: VIOLATION ${JSON.stringify(v)}`);
   const kinds = new Set(faults.map((f) => f.kind));
   for (const k of ['join', 'leave', 'kill', 'restart', 'etcd']) assert.ok(kinds.has(k), `fault ${k} happened`);
@@ -162,5 +178,6 @@ test(`chaos for ${SECONDS} s: no acknowledged write lost, no stale read, no dele
   assert.equal(result.counts.lost, 0, 'no acknowledged write lost');
   assert.equal(result.counts.stale, 0, 'no stale read');
   assert.equal(result.counts.resurrected, 0, 'no delete resurrected');
+  assert.equal(underReplicated, 0, 'every key on its two holders with the same newest entry');
   assert.ok(result.ok);
 });

