@@ -183,8 +183,8 @@ export class Engine {
     return value;
   }
 
-  /** Runs a whole list; returns null or the first failure. */
-  run(ops) {
+  /** Runs a list (then, unless `final` is false, checks every instance); null or the first failure. */
+  run(ops, final = true) {
     for (let i = 0; i < ops.length; i++) {
       this.current = ops[i];
       try {
@@ -194,6 +194,7 @@ export class Engine {
         return { index: i, kind: 'engine', message: `${e.stack}` };
       }
     }
+    if (!final) return null;
     try {
       this.finalCheck();
     } catch (e) {
@@ -332,9 +333,9 @@ export class Engine {
       const keys = [...m.owner.values()].slice(0, 40);
       same('owner() of assigned keys', keys.map((v) => v.node), () => keys.map((v) => h.owner(v.bytes)));
     } else if (kind === 'trans') {
+      // (cutOver()/pending() are compared by transInspect: a plan can have 100,000 arcs.)
       same('progress', m.progress, () => h.progress);
       same('epoch', m.epoch, () => h.epoch);
-      same('cutOver().length', m.cut, () => h.cutOver().length);
     } else if (kind === 'plan') {
       same('length', m.length, () => h.length);
     }

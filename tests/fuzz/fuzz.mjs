@@ -25,10 +25,13 @@ export function episode(pkg, seed, length = EPISODE, lenient = false) { // eslin
   for (let i = 0; i < length && !failure; i++) {
     const op = generate(engine, rnd);
     ops.push(op);
-    failure = engine.run([op]);
+    failure = engine.run([op], false);
     if (failure) failure.index = i;
   }
-  if (!failure) failure = engine.run([]); // the final checks
+  if (!failure) {
+    failure = engine.run([]); // the final checks
+    if (failure) failure.index = ops.length - 1;
+  }
   engine.dispose();
   // Soft failures (lenient runs): the list up to that point, for shrinking.
   const soft = engine.soft.map((f) => ({ ...f, index: ops.indexOf(f.op) })).filter((f) => f.index >= 0);

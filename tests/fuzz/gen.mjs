@@ -6,6 +6,13 @@ import { genId, genKey, genNumber, genWeight, genWrongType, ID_POOL, w } from '.
 import { vnodeCount } from './model/ring.mjs';
 import { craftShadow } from './shadow.mjs';
 
+/**
+ * FUZZ_FOCUS=bounded,ketama,transition: ten times the weight for those operations (a
+ * deeper look at one area; CI never sets it).
+ */
+const FOCUS = new Set((process.env.FUZZ_FOCUS ?? '').split(',').filter(Boolean));
+const FAMILY = new WeakMap();
+
 const POINT_BUDGET = 40_000; // per ring, so the model stays fast and memory bounded
 const MODS = ['main', 'full'];
 
@@ -251,8 +258,18 @@ export function generate(engine, rnd) {
       return { t: 'internal', what, k: ring(), a: what === '__ownerAt' ? [num(), num()] : [num()], ...(lens ? { lens } : {}) };
     }],
   ];
+  if (FOCUS.size) {
+    for (const [, f] of table) {
+      if (FAMILY.has(f)) continue;
+      const text = String(f);
+      FAMILY.set(f, /BoundedLoads|'assign'|'release'|'rebalance'|boundedQuery|boundedInspect|newBounded/.test(text) ? 'bounded'
+        : /'kadd'|'kremove'|'kget'|'kgetN'|newKetama/.test(text) ? 'ketama'
+          : /Transition|setStep|setProgress|'route'|transInspect|'complete'|'diff'|planQuery/.test(text) ? 'transition' : '');
+    }
+  }
+  const weighted = FOCUS.size ? table.map(([wt, f]) => [FOCUS.has(FAMILY.get(f) ?? '') ? wt * 10 : wt, f]) : table;
   for (let tries = 0; tries < 20; tries++) {
-    const op = rnd.weighted(table);
+    const op = rnd.weighted(weighted);
     if (op) return op;
   }
   return { t: 'get', k: 0, a: ['k'] };

@@ -273,6 +273,8 @@ export class ModelTransition {
     });
     keyed.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
     this.order = keyed.map((k) => k[2]);
+    this.rank = new Array(this.moves.length);
+    this.order.forEach((arc, r) => { this.rank[arc] = r; });
     this.cumulative = [];
     let sum = 0;
     for (const i of this.order) { sum += len(this.moves[i]); this.cumulative.push(sum); }
@@ -304,16 +306,21 @@ export class ModelTransition {
     return (this.cut === 0 ? 0 : this.cumulative[this.cut - 1]) / this.total;
   }
 
-  cutSet() { return new Set(this.order.slice(0, this.cut)); }
+  /** The index of the moving arc holding position `q`, or -1 (arcs are sorted, disjoint). */
+  arcAt(q) {
+    let lo = 0, hi = this.moves.length;
+    while (lo < hi) { const mid = (lo + hi) >>> 1; if (this.moves[mid].last < q) lo = mid + 1; else hi = mid; }
+    return lo < this.moves.length && this.moves[lo].first <= q ? lo : -1;
+  }
 
   route(key) {
     const q = this.new.position(key);
-    const arc = this.moves.findIndex((m) => m.first <= q && q <= m.last);
+    const arc = this.arcAt(q);
     if (arc < 0) {
       const owner = this.new.ownerAt(q) ?? this.old.ownerAt(q);
       return owner === undefined ? undefined : { owner };
     }
-    if (this.cutSet().has(arc)) return { owner: this.new.ownerAt(q), previous: this.old.ownerAt(q) };
+    if (this.rank[arc] < this.cut) return { owner: this.new.ownerAt(q), previous: this.old.ownerAt(q) };
     return { owner: this.old.ownerAt(q) };
   }
 
