@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fuzz } from './fuzz.mjs';
 
-const CI_OPS = 20_000;
+const CI_OPS = 40_000;
 const CI_SEED = 20261203;
 const total = Number(process.env.FUZZ_OPS ?? CI_OPS);
 const seed = Number(process.env.FUZZ_SEED ?? CI_SEED) >>> 0;
