@@ -80,7 +80,11 @@ function guardClass(name, cls) {
         const getter = desc.get;
         desc.get = function () {
           if (isFreed(this)) throw freed(`${name}.${key}`);
-          return getter.call(this);
+          try {
+            return getter.call(this);
+          } catch (error) {
+            return rethrow(error);
+          }
         };
         Object.defineProperty(target, key, desc);
       }
