@@ -14,6 +14,7 @@ const DEDUPE_MS = 2 * MAILBOX_MS + 5_000;
 
 export class ChatClient extends EventEmitter {
   #seeds;
+  #members = []; // the members' addresses, from the last welcome
   #token;
   #socket = null;
   #unacked = new Map(); // id -> { frame, first }
@@ -28,11 +29,16 @@ export class ChatClient extends EventEmitter {
   reconnects = [];
   duplicates = 0;
 
-  /** `token`: the string from the login service, or a function returning a fresh one. */
+  /**
+   * `seeds`: server addresses to start from, or a function returning them (a DNS or
+   * load-balancer lookup). Each welcome also brings the current members' addresses, so a
+   * client that outlives every seed still finds the cluster.
+   * `token`: the string from the login service, or a function returning a fresh one.
+   */
   constructor(user, seeds, { token }) {
     super();
     this.user = user;
-    this.#seeds = seeds;
+    this.#seeds = typeof seeds === 'function' ? seeds : () => seeds;
     this.#token = typeof token === 'function' ? token : () => token;
     this.#timer = setInterval(() => this.#tick(), 250);
   }
@@ -41,14 +47,18 @@ export class ChatClient extends EventEmitter {
   connect() {
     this.#away = false;
     return new Promise((resolve) => {
+      if (this.server) return resolve(this.server);
       this.once('welcome', resolve);
-      this.#dial();
+      if (!this.#socket) this.#dial(); // else a dial in progress will be welcomed
+      return undefined;
     });
   }
 
+  /** Opens the one socket this client has (a second one would replace the first). */
   #dial() {
-    if (this.#closed) return;
-    const seed = this.#seeds[(this.user.length + this.#attempt) % this.#seeds.length];
+    if (this.#closed || this.#away || this.#socket) return;
+    const known = [...new Set([...this.#members, ...this.#seeds()])];
+    const seed = known[(this.user.length + this.#attempt) % known.length];
     const base = this.#next ?? seed;
     this.#next = null;
     const socket = new WebSocket(`${base}/client?token=${encodeURIComponent(this.#token())}`);
@@ -90,15 +100,18 @@ export class ChatClient extends EventEmitter {
         if (why === 'lost') this.#next = null; // the redirect target may be a dead address
         if (why === 'lost' || this.#attempt > 2) await sleep(Math.min(500, 25 * this.#attempt));
       }
-      this.#dial();
+      this.#dial(); // unless connect() or disconnect() came first
     });
   }
 
   #onFrame(socket, frame) {
+    // A socket being replaced may still bring messages (they count); nothing else.
+    if (socket !== this.#socket && frame.type !== 'message') return;
     switch (frame.type) {
       case 'welcome':
         this.server = frame.server;
         this.#attempt = 0;
+        if (Array.isArray(frame.members)) this.#members = frame.members.filter((a) => typeof a === 'string').slice(0, 100);
         for (const u of this.#unacked.values()) socket.send(u.frame); // at-least-once
         this.emit('welcome', frame.server);
         break;
@@ -168,7 +181,10 @@ export class ChatClient extends EventEmitter {
   /** Goes offline (an app sent to the background) until connect(); sends wait meanwhile. */
   disconnect() {
     this.#away = true;
-    this.#socket?.close();
+    this.server = null;
+    const socket = this.#socket;
+    this.#socket = null; // its close event is ignored
+    socket?.close();
   }
 
   close() {

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { HashRing } from 'ringroute';
 import { Cluster } from './harness.mjs';
-import { VNODES } from './protocol.mjs';
+import { GRACE_MS, LEASE_SECONDS, VNODES } from './protocol.mjs';
 
 const USERS = 300;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -53,6 +53,12 @@ function traffic() {
     }
   }, 20);
   return {
+    /** Resolves once `n` messages were sent (bounded: 30 s), whatever the machine's load. */
+    get count() { return sent.size; },
+    async sent(n) {
+      const deadline = Date.now() + 30_000;
+      while (sent.size < n && Date.now() < deadline) await sleep(50);
+    },
     /** Stops sending, waits for acks and deliveries to settle, and counts. */
     async stop(drainMs = 10_000) {
       clearInterval(timer);
@@ -75,9 +81,9 @@ function traffic() {
 async function scaleUnderTraffic(ids) {
   const before = new Map(users.map((u) => [u.user, u.reconnects.length]));
   const load = traffic();
-  await sleep(500);
+  await load.sent(100); // traffic before, during and after the event
   const event = await operator.scale(ids);
-  await sleep(800);
+  await load.sent(load.count + 150);
   const counted = await load.stop();
   const reconnected = users.filter((u) => u.reconnects.length > before.get(u.user)).map((u) => u.user);
   return { event, counted, reconnected };
@@ -105,17 +111,17 @@ after(async () => {
   await cluster?.close();
 });
 
-test('300 users land on their owners and exchange messages, each delivered once', async () => {
+test('300 users land on their owners and exchange messages, each delivered once', { timeout: 60_000 }, async () => {
   await allWelcomedBy(owners(['ws-0', 'ws-1', 'ws-2']));
   const load = traffic();
-  await sleep(1_000);
+  await load.sent(200);
   const { sent, lost, twice } = await load.stop();
-  assert.ok(sent > 100, `sent ${sent}`);
+  assert.ok(sent >= 200, `sent ${sent}`);
   assert.deepEqual(lost, []);
   assert.equal(twice, 0);
 });
 
-test('scale 3 -> 4 under traffic: only moving users reconnect, none lost, none twice', async () => {
+test('scale 3 -> 4 under traffic: only moving users reconnect, none lost, none twice', { timeout: 60_000 }, async () => {
   await cluster.startServer('ws-3');
   const [from, to] = [['ws-0', 'ws-1', 'ws-2'], ['ws-0', 'ws-1', 'ws-2', 'ws-3']];
   const expected = changed(owners(from), owners(to));
@@ -133,7 +139,7 @@ test('scale 3 -> 4 under traffic: only moving users reconnect, none lost, none t
   await allWelcomedBy(owners(to));
 });
 
-test('scale 4 -> 3 under traffic: the leaver\'s users move, none lost, none twice', async () => {
+test('scale 4 -> 3 under traffic: the leaver\'s users move, none lost, none twice', { timeout: 60_000 }, async () => {
   const [from, to] = [['ws-0', 'ws-1', 'ws-2', 'ws-3'], ['ws-0', 'ws-1', 'ws-2']];
   const expected = changed(owners(from), owners(to));
   const { counted, reconnected } = await scaleUnderTraffic(to);
@@ -146,17 +152,17 @@ test('scale 4 -> 3 under traffic: the leaver\'s users move, none lost, none twic
   await cluster.stopServer('ws-3');
 });
 
-test('SIGKILL one server under traffic: its users reconnect to their new owners; no acknowledged message lost', async () => {
+test('SIGKILL one server under traffic: its users reconnect to their new owners; no acknowledged message lost', { timeout: 60_000 }, async () => {
   const load = traffic();
-  await sleep(500);
+  await load.sent(100);
   const killedAt = Date.now();
   await cluster.stopServer('ws-1', 'SIGKILL');
   const survivors = ['ws-0', 'ws-2'];
   await allWelcomedBy(owners(survivors), 15_000);
   const recovered = Date.now() - killedAt;
-  await sleep(1_000);
+  await load.sent(load.count + 200);
   const counted = await load.stop(8_000);
-  console.log(`kill ws-1: every user back on its owner ${recovered} ms after SIGKILL (lease 2 s + grace 1.5 s); ` +
+  console.log(`kill ws-1: every user back on its owner ${recovered} ms after SIGKILL (lease ${LEASE_SECONDS} s + grace ${GRACE_MS / 1000} s); ` +
     `${counted.sent} messages sent, ${counted.acked} acknowledged, ${counted.lost.length} acknowledged and lost, ` +
     `${counted.unacked} never acknowledged`);
   assert.deepEqual(counted.lost, [], 'every acknowledged message was delivered');
@@ -164,7 +170,7 @@ test('SIGKILL one server under traffic: its users reconnect to their new owners;
   assert.ok(operator.log.some((e) => e.what === 'ws-1 died'));
   // After recovery, nothing is lost.
   const after = traffic();
-  await sleep(1_000);
+  await after.sent(200);
   const clean = await after.stop();
   assert.deepEqual(clean.lost, []);
 });

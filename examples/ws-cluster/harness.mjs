@@ -1,9 +1,7 @@
-// A cluster on loopback for tests and run.mjs: etcd, servers as real processes with their
-// secrets, the operator, tokens for users, and each server's stats.
+// A cluster on loopback for tests and run.mjs: etcd (with auth on), servers as real
+// processes with their secrets, the operator, tokens for users, and each server's stats.
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { Etcd3 } from 'etcd3';
-import { HashRing } from 'ringroute';
 import { startEtcd } from '../shared/etcd.mjs';
 import { startProcess } from '../shared/processes.mjs';
 import { issueToken } from './auth.mjs';
@@ -13,26 +11,11 @@ import { Operator } from './operator.mjs';
 
 const serverScript = fileURLToPath(new URL('./server.mjs', import.meta.url));
 
-/** Runs `fn` (which spawns synchronously) with `vars` added to the environment it inherits. */
-function withEnv(vars, fn) {
-  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, vars);
-  try {
-    return fn();
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
-
 export class Cluster {
   clusterSecret = randomBytes(24).toString('base64url');
   tokenSecret = randomBytes(24).toString('base64url');
   servers = new Map(); // id -> process ({ info: { client, internal, incarnation }, stop })
   etcd = null;
-  client = null;
   operator = null;
 
   /** Starts etcd, the operator and servers `ids`, and bootstraps membership with them. */
@@ -40,19 +23,19 @@ export class Cluster {
     const c = new Cluster();
     c.env = env;
     c.args = args;
-    c.etcd = await startEtcd();
-    c.client = new Etcd3({ hosts: c.etcd.endpoint });
-    c.operator = new Operator(c.client);
+    // etcd auth on: whoever can write the membership document decides where every
+    // user's messages go, so only the examples' user may touch /ringroute/.
+    c.etcd = await startEtcd({ auth: true });
+    c.operator = await Operator.start({ endpoint: c.etcd.endpoint, auth: c.etcd.auth });
     for (const id of ids) await c.startServer(id);
     await c.operator.bootstrap(ids);
-    await c.operator.watchMembers();
     return c;
   }
 
   async startServer(id, extraArgs = [], env = {}) {
-    const started = withEnv({ ...this.env, ...env, WS_CLUSTER_SECRET: this.clusterSecret, WS_TOKEN_SECRET: this.tokenSecret },
-      () => startProcess(serverScript, ['--id', id, '--port', '0', '--etcd', this.etcd.endpoint, ...this.args, ...extraArgs]));
-    const proc = await started;
+    const proc = await startProcess(serverScript, ['--id', id, '--port', '0', '--etcd', this.etcd.endpoint, ...this.args, ...extraArgs], {
+      env: { ...this.env, ...env, ...this.etcd.env, WS_CLUSTER_SECRET: this.clusterSecret, WS_TOKEN_SECRET: this.tokenSecret },
+    });
     this.servers.set(id, proc);
     return proc;
   }
@@ -67,25 +50,23 @@ export class Cluster {
 
   token(user, ttlSeconds = 3600) { return issueToken(this.tokenSecret, user, ttlSeconds); }
 
-  user(name) { return new ChatClient(name, this.seeds(), { token: this.token(name) }); }
+  /** A chat user whose seeds are the servers running now (as a load balancer would be). */
+  user(name) { return new ChatClient(name, () => this.seeds(), { token: this.token(name) }); }
 
   /** The user names among `candidates` that server `id` owns under the current membership. */
   async ownedBy(id, count, prefix = 'u') {
-    const doc = await this.operator.current();
-    const ring = HashRing.fromJSON(doc.membership);
+    const { ring } = this.operator.current; // the Membership's ring: not ours to free
     const out = [];
     for (let i = 0; out.length < count && i < 100_000; i += 1) if (ring.get(`${prefix}-${i}`) === id) out.push(`${prefix}-${i}`);
-    ring.free();
     return out;
   }
 
   async stats(id) {
-    return callPeer(this.servers.get(id).info.internal, '/stats', {}, this.clusterSecret);
+    return callPeer(this.servers.get(id).info.internal, '/stats', {}, this.clusterSecret, 10_000);
   }
 
   async close() {
     await this.operator?.close().catch(() => {});
-    this.client?.close();
     await Promise.all([...this.servers.values()].map((s) => s.stop()));
     await this.etcd?.stop();
   }

@@ -12,7 +12,7 @@ import { Cluster } from './harness.mjs';
 import { CLOSE, MAX_FRAME_BYTES, MAX_MAILBOX_PER_USER, RATE_BURST, RATE_PER_SECOND } from './protocol.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const HEARTBEAT_MS = 1_000;
+const HEARTBEAT_MS = 2_000;
 const CAP = 40;
 const ORIGIN = 'http://app.example';
 let cluster;
@@ -66,7 +66,7 @@ function deep(n) {
   return `${'['.repeat(n)}${']'.repeat(n)}`;
 }
 
-test('a deeply nested frame gets an error; no server dies (local, remote and offline recipients)', async () => {
+test('a deeply nested frame gets an error; no server dies (local, remote and offline recipients)', { timeout: 60_000 }, async () => {
   const owners = await Promise.all(['ws-0', 'ws-1', 'ws-2'].map((id) => cluster.ownedBy(id, 2, 'deep')));
   const recipients = [owners[0][1], owners[1][1], 'nobody-online'];
   for (const [i, id] of ['ws-0', 'ws-1', 'ws-2'].entries()) {
@@ -103,11 +103,11 @@ test('a deeply nested frame gets an error; no server dies (local, remote and off
   assert.equal(stats.length, 3, 'every server still answers');
 });
 
-test('internal traffic needs the cluster secret and is not on the client port', async () => {
+test('internal traffic needs the cluster secret and is not on the client port', { timeout: 60_000 }, async () => {
   const victim = await user('victim');
   const forged = [];
   victim.on('message', (m) => forged.push(m));
-  const [target] = [...cluster.servers.values()].filter((s) => true);
+  const target = cluster.servers.get('ws-0');
   const entry = { to: 'victim', from: 'admin', id: 'forged-1', body: 'reset your password here', expires: Date.now() + 10_000 };
   // The client port has no /internal, and an upgrade there without a token is refused.
   for (const id of cluster.servers.keys()) {
@@ -127,16 +127,16 @@ test('internal traffic needs the cluster secret and is not on the client port', 
   const ws = new WebSocket(`${target.info.internal.replace('http:', 'ws:')}/internal`);
   const outcome = await new Promise((r) => { ws.on('open', () => r('open')); ws.on('error', () => r('refused')); ws.on('unexpected-response', () => r('refused')); });
   assert.equal(outcome, 'refused');
-  // The same store with the secret is accepted: the check above is what stopped it.
   await sleep(500); // a forged message, had any got through, would have arrived by now
   assert.deepEqual(forged, []);
+  // The same store with the secret is accepted: the secret is what stopped the others.
   const withSecret = await fetch(`${target.info.internal}/store`, {
     method: 'POST', headers: { authorization: `Bearer ${cluster.clusterSecret}` }, body: JSON.stringify({ from: 'ws-x', incarnation: 'x', entries: [{ ...entry, id: 'control-1', from: 'a-peer' }] }),
   });
   assert.equal(withSecret.status, 200);
 });
 
-test('a client cannot claim another user id: tokens decide, Origin is checked', async () => {
+test('a client cannot claim another user id: tokens decide, Origin is checked', { timeout: 60_000 }, async () => {
   const [bobName, malloryName] = await cluster.ownedBy('ws-1', 2, 'claim');
   const bob = await user(bobName);
   let bobLost = 0;
@@ -148,8 +148,9 @@ test('a client cannot claim another user id: tokens decide, Origin is checked', 
     raw('ws-1', `?token=${cluster.token(bobName).slice(0, -2)}xx`), // tampered signature
     raw('ws-1', `?token=${cluster.token(bobName)}`, { origin: 'http://evil.example' }),
   ];
-  const codes = (await Promise.all(refusals.map((r) => r.done))).map((r) => r.refused);
-  assert.deepEqual(codes, [401, 401, 401, 401, 403]);
+  const opened = await Promise.all(refusals.map((r) => r.opened));
+  assert.deepEqual(opened, [false, false, false, false, false], 'no claim is accepted');
+  assert.deepEqual(refusals.map((r) => r.refused), [401, 401, 401, 401, 403]);
   // The allowed Origin with bob's real token works (it is bob, on a second tab).
   // Mallory, with her own token, an allowed Origin and ?user=bob: she is mallory.
   const mallory = raw('ws-1', `?token=${cluster.token(malloryName)}&user=${bobName}`, { origin: ORIGIN });
@@ -171,7 +172,7 @@ test('a client cannot claim another user id: tokens decide, Origin is checked', 
   mallory.ws.close();
 });
 
-test('dedupe cannot be poisoned: decoys with another sender\'s ids do not drop its messages', async () => {
+test('dedupe cannot be poisoned: decoys with another sender\'s ids do not drop its messages', { timeout: 60_000 }, async () => {
   const alice = await user('alice-dd');
   const bob = await user('bob-dd');
   const mallory = await user('mallory-dd');
@@ -196,14 +197,19 @@ async function heapMiB() {
   return Object.fromEntries(s.map((x) => [x.id, x.heapAfterGc / 2 ** 20]));
 }
 
-test('memory is bounded: one connection flooding 6,000 frames of 15 KB', async () => {
+test('memory is bounded: one connection flooding 6,000 frames of 15 KB', { timeout: 60_000 }, async () => {
   const before = await heapMiB();
   const [flooderName] = await cluster.ownedBy('ws-0', 1, 'flood');
   const r = raw('ws-0', `?token=${cluster.token(flooderName)}`);
   await r.opened;
   const body = 'x'.repeat(15_000);
   const started = Date.now();
-  for (let i = 0; i < 6_000; i += 1) r.ws.send(`{"type":"send","id":"f${i}","to":"offline-${i % 50}","body":"${body}"}`);
+  for (let i = 0; i < 6_000 && !r.closed; i += 1) {
+    // As fast as the socket takes it, but no faster, so that its pongs are not queued
+    // behind the flood: the rate limit, not the heartbeat, is what this test checks.
+    if (r.ws.bufferedAmount > 1024 * 1024) await until(() => r.ws.bufferedAmount < 256 * 1024 || r.closed, 20_000, 'the flood to drain');
+    r.ws.send(`{"type":"send","id":"f${i}","to":"offline-${i % 50}","body":"${body}"}`);
+  }
   await until(() => r.frames.filter((f) => f.type === 'ack' || f.type === 'error').length >= 6_000 || r.closed, 30_000, 'answers to the flood');
   const seconds = (Date.now() - started) / 1000;
   const limited = r.frames.filter((f) => f.code === 'rate-limited').length;
@@ -215,16 +221,15 @@ test('memory is bounded: one connection flooding 6,000 frames of 15 KB', async (
   console.log(`flood: 6000 frames of 15 KB from one connection in ${seconds.toFixed(1)} s: ${acked} acknowledged, ${limited} rate-limited, ` +
     `${r.closed ? `then dropped (close ${r.closed.code}; heartbeat misses ${ws0.deadSockets}, slow-reader drops ${ws0.slowReaders})` : 'connection kept'}; ` +
     `mailbox bytes ${stats.map((s) => `${s.id} ${(s.mailboxBytes / 2 ** 20).toFixed(1)} MiB`).join(', ')}; largest retained heap growth ${growth.toFixed(1)} MiB`);
-  // Its pong waits behind its own flood, so heartbeats may drop it first: either way what
-  // it got stored is what the rate allows, and the rest was refused or never read.
+  // (On a loaded machine a heartbeat can still drop it: the bound holds either way.)
   assert.ok(acked <= RATE_BURST + RATE_PER_SECOND * seconds, `acked ${acked} in ${seconds} s`);
-  assert.ok(limited > 0 || r.closed, 'the flood was limited');
+  assert.ok(limited > 0, `rate-limited ${limited}`);
   for (const s of stats) assert.ok(s.largestMailbox <= MAX_MAILBOX_PER_USER && s.mailboxBytes < 3 * 400 * 16 * 1024, `${s.id} holds ${s.mailboxBytes} bytes`);
   assert.ok(growth < 48, `the retained heap grew ${growth} MiB`);
   r.ws.close();
 });
 
-test('memory is bounded: a recipient that never reads', async () => {
+test('memory is bounded: a recipient that never reads', { timeout: 60_000 }, async () => {
   const [victimName] = await cluster.ownedBy('ws-2', 1, 'sleepy');
   const victim = raw('ws-2', `?token=${cluster.token(victimName)}`);
   await victim.opened;
@@ -265,7 +270,7 @@ test('memory is bounded: a recipient that never reads', async () => {
   assert.ok([...got.values()].every((n) => n === 1));
 });
 
-test('heartbeats drop a socket that stopped answering', async () => {
+test('heartbeats drop a socket that stopped answering', { timeout: 60_000 }, async () => {
   const before = (await cluster.stats('ws-1')).deadSockets;
   const [name] = await cluster.ownedBy('ws-1', 1, 'silent');
   const { port } = new URL(cluster.servers.get('ws-1').info.client);
@@ -283,7 +288,7 @@ test('heartbeats drop a socket that stopped answering', async () => {
   await closed;
 });
 
-test('a connection cap: beyond it upgrades get 503, the server lives on', async () => {
+test('a connection cap: beyond it upgrades get 503, the server lives on', { timeout: 60_000 }, async () => {
   const names = await cluster.ownedBy('ws-0', CAP + 20, 'crowd');
   const { connections } = await cluster.stats('ws-0');
   const crowd = names.map((n) => raw('ws-0', `?token=${cluster.token(n)}`));
@@ -300,7 +305,7 @@ test('a connection cap: beyond it upgrades get 503, the server lives on', async 
   later.ws.close();
 });
 
-test('a quick restart on a new port: its users come back to it, acknowledged messages arrive once', async () => {
+test('a quick restart on a new port: its users come back to it, acknowledged messages arrive once', { timeout: 60_000 }, async () => {
   const names = await cluster.ownedBy('ws-1', 5, 'quick');
   const owned = await Promise.all(names.map((n) => user(n)));
   const [senderName] = await cluster.ownedBy('ws-0', 1, 'quick-sender');

@@ -1,73 +1,39 @@
-// The operator publishes membership to etcd: the first membership, scaling events (a new
-// membership with an epoch, then its cut-over step by step, each step only once every
-// router reports the same fingerprint), a member's new address after a restart (a new
-// incarnation), and the removal of members whose alive key stays gone past a grace period.
-import { HashRing } from 'ringroute';
-import { leased } from '../shared/etcd.mjs';
-import { AGREE, ALIVE, CLUSTER, LEASE_SECONDS, VNODES, routingFingerprint } from './protocol.mjs';
+// The operator publishes the cluster's membership through the shared membership module
+// (examples/shared/membership.mjs): the first membership, scaling events (a new ring with
+// the old one as `previous`, cut over step by step, each step only once every router
+// reports the same fingerprint), a member's new address after a quick restart (a new
+// incarnation: it is empty, its copies flow back to it), and the removal of members the
+// module declares dead (registration gone past its grace period, etcd outages excluded).
+import { coordinate } from '../shared/membership.mjs';
+import { GRACE_MS, PREFIX, VNODES } from './protocol.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-/** An alive key gone this long means a dead member, not an etcd hiccup or a restart. */
-const GRACE_MS = 1_500;
 
 export class Operator {
-  #etcd;
-  #watcher = null;
+  #coordinator;
   #queue = Promise.resolve();
   #closed = false;
   /** Events as they happened: { what, epoch, ms }. */
   log = [];
 
-  constructor(etcd) {
-    this.#etcd = etcd;
+  constructor(coordinator) {
+    this.#coordinator = coordinator;
+    coordinator.on('restarted', ({ id }) => this.#retrying(() => this.#restarted(id), `updating ${id}`));
+    coordinator.on('dead', ({ id }) => this.#retrying(() => this.#died(id), `dropping ${id}`));
   }
 
-  async current() {
-    return this.#etcd.get(CLUSTER).json();
+  /** An operator on etcd at `endpoint` (credentials from `auth` or the environment). */
+  static async start({ endpoint, auth, graceMs = GRACE_MS }) {
+    return new Operator(await coordinate({ endpoint, auth, prefix: PREFIX, graceMs, log: () => {} }));
   }
 
-  /** Alive members: id -> { client, internal, incarnation }. */
-  async #alive() {
-    const out = new Map();
-    for (const [id, value] of await leased(this.#etcd, ALIVE)) {
-      try {
-        out.set(id, JSON.parse(value));
-      } catch { /* not a member's value: ignored */ }
-    }
-    return out;
-  }
+  /** The Membership published last. */
+  get current() { return this.#coordinator.current; }
 
-  /** A snapshot of `ids` and their members entries, from their alive keys. */
-  async #membership(ids, epoch) {
-    const alive = await this.#alive();
-    const members = {};
-    const servers = ids.map((id) => {
-      if (!alive.has(id)) throw new Error(`server ${JSON.stringify(id)} is not alive in etcd`);
-      members[id] = alive.get(id);
-      return { id, address: alive.get(id).client, weight: 1 };
-    });
-    return { membership: { version: 1, epoch, vnodes: VNODES, seed: 0, servers }, members };
-  }
-
-  async #publish(doc) {
-    await this.#etcd.put(CLUSTER).value(JSON.stringify(doc));
-  }
-
-  /** Resolves once every live router in `doc` (both sides during an event) reports `doc`. */
-  async #agreement(doc, timeoutMs = 15_000) {
-    const ring = HashRing.fromJSON(doc.membership);
-    const expected = routingFingerprint(ring.fingerprint, doc);
-    ring.free();
-    const ids = new Set([...(doc.previous?.servers ?? []), ...doc.membership.servers].map((s) => s.id));
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const alive = await this.#alive();
-      const reports = await this.#etcd.getAll().prefix(AGREE).json();
-      const lagging = [...ids].filter((id) => alive.has(id) && reports[`${AGREE}${id}`]?.fingerprint !== expected);
-      if (lagging.length === 0) return;
-      if (Date.now() > deadline) throw new Error(`routers ${lagging.join(', ')} do not agree on ${expected}`);
-      await sleep(20);
-    }
+  /** Ids with a live registration in etcd, read now; empty while etcd is away. */
+  async registered() {
+    await this.#coordinator.refresh();
+    return this.#coordinator.reachable ? [...this.#coordinator.members.keys()] : [];
   }
 
   #serially(fn) {
@@ -76,14 +42,45 @@ export class Operator {
     return run;
   }
 
+  /** Runs `fn` serially, again after a pause while it fails (etcd away, a conflict). */
+  #retrying(fn, what) {
+    return this.#serially(fn).catch(async (e) => {
+      this.log.push({ what: `${what} failed: ${e.message}; retrying` });
+      await sleep(500);
+      if (!this.#closed) this.#retrying(fn, what);
+    });
+  }
+
+  /** The registered members `ids` as draft servers; throws if one is not registered. */
+  #servers(ids) {
+    return ids.map((id) => {
+      const reg = this.#coordinator.members.get(id);
+      if (!reg) throw new Error(`server ${JSON.stringify(id)} is not registered in etcd`);
+      return { id, address: reg.address, incarnation: reg.incarnation };
+    });
+  }
+
+  async #publish(draft) {
+    const m = await this.#coordinator.publish(draft);
+    await this.#coordinator.agreement(m, { timeoutMs: 15_000 });
+    return m;
+  }
+
+  /** Waits (bounded) until the module has read the registrations of `ids`. */
+  async #registered(ids, timeoutMs = 10_000) {
+    const deadline = Date.now() + timeoutMs;
+    while (ids.some((id) => !this.#coordinator.members.has(id)) && Date.now() < deadline) {
+      await this.#coordinator.refresh();
+      if (ids.some((id) => !this.#coordinator.members.has(id))) await sleep(100);
+    }
+  }
+
   /** The first membership. */
   bootstrap(ids) {
     return this.#serially(async () => {
-      const { membership, members } = await this.#membership(ids, 1);
-      const doc = { epoch: 1, membership, members, previous: null, step: 0, steps: 0 };
-      await this.#publish(doc);
-      await this.#agreement(doc);
-      this.log.push({ what: `bootstrap ${ids.join(', ')}`, epoch: 1 });
+      await this.#registered(ids);
+      const m = await this.#publish(this.#coordinator.draft(this.#servers(ids), { vnodes: VNODES, seed: 0 }));
+      this.log.push({ what: `bootstrap ${ids.join(', ')}`, epoch: m.epoch });
     });
   }
 
@@ -94,94 +91,53 @@ export class Operator {
   scale(ids, { steps = 5, stepMs = 300 } = {}) {
     return this.#serially(async () => {
       const started = Date.now();
-      const now = await this.current();
-      const epoch = now.epoch + 1;
-      const { membership, members } = await this.#membership(ids, epoch);
-      const doc = { epoch, membership, members: { ...now.members, ...members }, previous: now.membership, step: 0, steps };
-      await this.#publish(doc);
-      await this.#agreement(doc);
-      for (let step = 1; step <= steps; step += 1) {
-        await sleep(stepMs);
-        doc.step = step;
-        await this.#publish(doc);
-        await this.#agreement(doc);
+      await this.#registered(ids);
+      const from = this.current;
+      const servers = this.#servers(ids);
+      const event = { previous: from.doc.membership, previousIncarnations: Object.fromEntries(from.incarnations), steps };
+      for (let step = 0; step <= steps; step += 1) {
+        if (step > 0) await sleep(stepMs);
+        await this.#publish(this.#coordinator.draft(servers, { ...event, step }));
       }
       await sleep(stepMs); // the last batch reconnects while dual delivery still runs
-      const done = { epoch, membership, members, previous: null, step: steps, steps };
-      await this.#publish(done);
-      await this.#agreement(done);
-      const [from, to] = [HashRing.fromJSON(now.membership), HashRing.fromJSON(membership)];
-      const plan = from.diff(to);
-      const event = { what: `scale to ${ids.join(', ')}`, epoch, ms: Date.now() - started, movedFraction: plan.movedFraction };
-      for (const r of [from, to, plan]) r.free();
-      this.log.push(event);
-      return event;
+      const done = await this.#publish(this.#coordinator.draft(servers));
+      const plan = from.ring.diff(done.ring);
+      const result = { what: `scale to ${ids.join(', ')}`, epoch: done.epoch, ms: Date.now() - started, movedFraction: plan.movedFraction };
+      plan.free();
+      this.log.push(result);
+      return result;
     });
   }
 
-  /** Publishes a member's new addresses when it restarted (same id, new incarnation). */
-  #restarted(id, value) {
-    return this.#serially(async () => {
-      const now = await this.current();
-      const known = now?.members?.[id];
-      if (!known || known.incarnation === value.incarnation) return;
-      const epoch = now.epoch + 1;
-      const servers = now.membership.servers.map((s) => (s.id === id ? { ...s, address: value.client } : s));
-      const membership = { ...now.membership, epoch, servers };
-      const previous = now.previous && { ...now.previous, servers: now.previous.servers.map((s) => (s.id === id ? { ...s, address: value.client } : s)) };
-      const doc = { ...now, epoch, membership, previous, members: { ...now.members, [id]: value } };
-      if (now.previous) doc.step = 0; // a new epoch restarts the event's cut-over
-      await this.#publish(doc);
-      await this.#agreement(doc);
-      this.log.push({ what: `${id} restarted`, epoch });
-    });
+  /** A member restarted (same id, new incarnation): publish its new address and incarnation. */
+  async #restarted(id) {
+    const now = this.current;
+    const reg = this.#coordinator.members.get(id);
+    if (!now || !reg) return;
+    const stale = (now.has(id) && now.incarnations.get(id) !== reg.incarnation) ||
+      (now.previousIncarnations?.has(id) && now.previousIncarnations.get(id) !== reg.incarnation);
+    if (!stale) return;
+    const servers = now.servers.map((s) => (s.id === id ? { ...s, address: reg.address, incarnation: reg.incarnation } : { ...s, incarnation: now.incarnations.get(s.id) }));
+    // During an event the restarted server no longer holds the old side's data.
+    const previousIncarnations = now.previousIncarnations && Object.fromEntries([...now.previousIncarnations].filter(([k]) => k !== id));
+    const previous = now.previous && { ...now.doc.previous, servers: now.doc.previous.servers.map((s) => (s.id === id ? { ...s, address: reg.address } : s)) };
+    const m = await this.#publish(this.#coordinator.draft(servers, { previous, previousIncarnations, step: now.step, steps: now.steps }));
+    this.log.push({ what: `${id} restarted`, epoch: m.epoch });
   }
 
-  /** Drops a member whose alive key stayed gone for GRACE_MS; never the last one. */
-  #died(id) {
-    return this.#serially(async () => {
-      await sleep(GRACE_MS);
-      if ((await this.#alive()).has(id)) return; // back (etcd was away, or it restarted)
-      const now = await this.current();
-      if (!now?.membership.servers.some((s) => s.id === id)) return; // left gracefully
-      const servers = now.membership.servers.filter((s) => s.id !== id);
-      if (servers.length === 0) return; // never drop the last member
-      const epoch = now.epoch + 1;
-      const members = Object.fromEntries(servers.map((s) => [s.id, now.members[s.id]]));
-      const doc = { epoch, membership: { ...now.membership, epoch, servers }, members, previous: null, step: 0, steps: 0 };
-      await this.#publish(doc);
-      await this.#agreement(doc);
-      this.log.push({ what: `${id} died`, epoch });
-    });
-  }
-
-  /** Follows alive keys: restarts and deaths. Retries through etcd outages. */
-  async watchMembers() {
-    this.#watcher = await this.#etcd.watch().prefix(ALIVE).create();
-    const retrying = (fn, what) => fn().catch(async (e) => {
-      this.log.push({ what: `${what} failed: ${e.message}; retrying` });
-      await sleep(LEASE_SECONDS * 250);
-      if (!this.#closed) retrying(fn, what);
-    });
-    this.#watcher.on('put', (kv) => {
-      const id = kv.key.toString().slice(ALIVE.length);
-      let value;
-      try {
-        value = JSON.parse(kv.value.toString());
-      } catch {
-        return;
-      }
-      retrying(() => this.#restarted(id, value), `updating ${id}`);
-    });
-    this.#watcher.on('delete', (kv) => {
-      const id = kv.key.toString().slice(ALIVE.length);
-      retrying(() => this.#died(id), `dropping ${id}`);
-    });
+  /** A member died (the module's grace period passed): drop it; never the last one. */
+  async #died(id) {
+    const now = this.current;
+    if (!now?.has(id) || !this.#coordinator.dead.has(id)) return; // left gracefully, or back
+    const servers = now.servers.filter((s) => s.id !== id).map((s) => ({ ...s, incarnation: now.incarnations.get(s.id) }));
+    if (servers.length === 0) return;
+    const m = await this.#publish(this.#coordinator.draft(servers));
+    this.log.push({ what: `${id} died`, epoch: m.epoch });
   }
 
   async close() {
     this.#closed = true;
     await this.#queue;
-    await this.#watcher?.cancel();
+    await this.#coordinator.close();
   }
 }

@@ -1,18 +1,17 @@
 // What the cluster's processes agree on: etcd keys, limits, ring parameters, close codes.
 //
-// etcd holds one document under CLUSTER:
-//   { epoch, membership, previous, step, steps }
-// `membership` and `previous` are ringroute snapshots whose servers carry
-// `data: { client, internal, incarnation }`. While `previous` is set a scaling event runs:
-// every server routes with Transition(previous, membership, epoch) at step `step` of
-// `steps`. Each server writes what it routes with under AGREE + its id, so the operator
-// advances only once every router holds the same fingerprint.
+// Membership lives in etcd under PREFIX, kept by the shared module
+// (examples/shared/membership.mjs): the document (a ringroute snapshot whose addresses are
+// the servers' client WebSocket URLs, their incarnations, and during a scaling event the
+// previous ring and the cut-over step), each server's leased registration (its client
+// address, incarnation and `data: { internal }`, the URL of its internal listener), and
+// each server's report of the fingerprint it routes with.
 
-export const CLUSTER = '/ringroute/ws/cluster';
-export const ALIVE = '/ringroute/ws/alive/';
-export const AGREE = '/ringroute/ws/agree/';
-/** A killed server's alive key expires this long after its last keep-alive. */
+export const PREFIX = '/ringroute/ws/';
+/** A killed server's registration expires this long after its last keep-alive... */
 export const LEASE_SECONDS = 2;
+/** ...and the operator drops it this long after that (an etcd outage excluded). */
+export const GRACE_MS = 3_000;
 export const VNODES = 160;
 
 // ---- limits: every one of them bounds memory or work per connection or per server ----
@@ -52,11 +51,6 @@ export const CLOSE = {
   POLICY: 1008, // rate, pending-ack or buffer limits broken repeatedly
   REDIRECT: 4300, RECONNECT: 4301, BAD_REQUEST: 4400, REPLACED: 4409,
 };
-
-/** What a router reports under AGREE: its ring's fingerprint, and the step during an event. */
-export function routingFingerprint(ringFingerprint, doc) {
-  return `${ringFingerprint}${doc.previous ? `@${doc.step}/${doc.steps}` : ''}`;
-}
 
 /** A message's identity: recipient, authenticated sender, sender-chosen id. */
 export const messageKey = (to, from, id) => JSON.stringify([to, from, id]);

@@ -1,54 +1,47 @@
-// What one cluster document means for routing: the ring (or the transition while a scaling
-// event runs), where each member listens, and which servers hold a user's messages.
-// Built whole from a document and validated before it replaces the live one.
-import { HashRing, Transition } from 'ringroute';
-import { routingFingerprint } from './protocol.mjs';
+// What one membership (validated by examples/shared/membership.mjs) means for routing: the
+// ring, or the transition while a scaling event runs; where each server listens; and which
+// servers hold a user's messages.
+import { createHash } from 'node:crypto';
+import { Transition } from 'ringroute';
 
 /** The copies every message keeps: the owner and the next server on the ring. */
 export const COPIES = 2;
 
-export class Routing {
-  /** Throws (and frees what it built) unless `doc` is a complete, usable document. */
-  constructor(doc) {
-    const rings = [];
-    try {
-      if (!doc || typeof doc !== 'object') throw new TypeError('the cluster document is not an object');
-      if (!Number.isSafeInteger(doc.epoch)) throw new TypeError('epoch must be an integer');
-      if (!doc.members || typeof doc.members !== 'object') throw new TypeError('members must be an object');
-      this.target = HashRing.fromJSON(doc.membership);
-      rings.push(this.target);
-      this.previous = null;
-      this.transition = null;
-      if (doc.previous) {
-        this.previous = HashRing.fromJSON(doc.previous);
-        rings.push(this.previous);
-        this.transition = new Transition(this.previous, this.target, doc.epoch);
-        rings.push(this.transition);
-        if (!(Number.isSafeInteger(doc.step) && Number.isSafeInteger(doc.steps) && doc.step >= 0 && doc.step <= doc.steps && doc.steps <= 1000)) {
-          throw new RangeError(`bad step ${doc.step} of ${doc.steps}`);
-        }
-        if (doc.step > 0) this.transition.setStep(doc.step, doc.steps);
-      }
-      this.members = new Map();
-      const ids = [...(doc.previous?.servers ?? []), ...doc.membership.servers].map((s) => s.id);
-      for (const id of ids) {
-        const m = doc.members[id];
-        if (!m || typeof m.client !== 'string' || typeof m.internal !== 'string' || typeof m.incarnation !== 'string') {
-          throw new TypeError(`members[${JSON.stringify(id)}] needs client, internal and incarnation strings`);
-        }
-        this.members.set(id, { client: m.client, internal: m.internal, incarnation: m.incarnation });
-      }
-      this.doc = doc;
-      this.fingerprint = routingFingerprint(this.target.fingerprint, doc);
-    } catch (e) {
-      for (const r of rings) r.free();
-      throw e;
-    }
-  }
+/**
+ * The cut-over order of an event must not change between its steps, and the document's
+ * epoch grows with every step: derive the transition's epoch from the two rings instead.
+ * Fingerprints cover ids, weights and ring parameters, not addresses, so a member's
+ * restart during the event does not reorder it either.
+ */
+function eventEpoch(previous, ring) {
+  return parseInt(createHash('sha256').update(`${previous.fingerprint}>${ring.fingerprint}`).digest('hex').slice(0, 12), 16);
+}
 
-  /** The same event as `doc` (only its step moves on)? */
-  sameEvent(doc) {
-    return Boolean(this.transition && doc.previous && doc.epoch === this.doc.epoch);
+export class Routing {
+  /**
+   * `m`: a Membership. `registrations`: id -> { data: { internal } } from etcd, for the
+   * internal URLs the document does not carry. Throws if a transition cannot be built.
+   */
+  constructor(m, registrations) {
+    this.m = m;
+    this.target = m.ring;
+    this.previous = m.previous;
+    this.transition = null;
+    if (m.previous) {
+      this.transition = new Transition(m.previous, m.ring, eventEpoch(m.previous, m.ring));
+      if (m.step > 0) this.transition.setStep(m.step, m.steps);
+    }
+    /** id -> { client, internal, incarnation } for both rings' servers. */
+    this.members = new Map();
+    for (const id of m.allIds()) {
+      const reg = registrations.get(id);
+      this.members.set(id, {
+        client: m.address(id),
+        internal: typeof reg?.data?.internal === 'string' ? reg.data.internal : undefined,
+        incarnation: m.incarnations.get(id) ?? m.previousIncarnations?.get(id) ?? reg?.incarnation,
+      });
+    }
+    this.fingerprint = m.fingerprint;
   }
 
   /** `{ owner, previous? }` for a user: where it connects, and its old server during an event. */
@@ -75,9 +68,12 @@ export class Routing {
     return [...out];
   }
 
+  /** The client addresses of the ring's servers (for clients to find the cluster again). */
+  clientAddresses() {
+    return this.m.servers.map((s) => s.address);
+  }
+
   free() {
-    this.transition?.free();
-    this.previous?.free();
-    this.target.free();
+    this.transition?.free(); // the rings belong to the Membership (freed by the GC)
   }
 }

@@ -5,7 +5,8 @@
 // acknowledges it (or its mailbox time runs out). Servers talk over a separate internal
 // listener that needs the cluster secret.
 //
-//   WS_CLUSTER_SECRET=... WS_TOKEN_SECRET=... node server.mjs --id ws-0 --etcd http://127.0.0.1:2379
+//   WS_CLUSTER_SECRET=... WS_TOKEN_SECRET=... RINGROUTE_ETCD_USER=... RINGROUTE_ETCD_PASSWORD=... \
+//     node server.mjs --id ws-0 --etcd http://127.0.0.1:2379
 //     [--port 0] [--internal-port 0] [--origins https://app.example,https://other.example]
 //     [--authenticator ./my-auth.mjs]
 import { randomUUID } from 'node:crypto';
@@ -17,9 +18,9 @@ import { flags } from '../shared/http.mjs';
 import { AuthError, checkOrigin, hmacAuthenticator } from './auth.mjs';
 import { callPeer, internalServer } from './internal.mjs';
 import { Mailbox } from './mailbox.mjs';
-import { Presence } from './presence.mjs';
+import { Member } from '../shared/membership.mjs';
 import {
-  CLOSE, DELIVERY_WINDOW, HEARTBEAT_MS, MAILBOX_MS, MAX_BUFFERED_BYTES, MAX_CONNECTIONS, MAX_FRAME_BYTES,
+  CLOSE, DELIVERY_WINDOW, HEARTBEAT_MS, LEASE_SECONDS, PREFIX, MAILBOX_MS, MAX_BUFFERED_BYTES, MAX_CONNECTIONS, MAX_FRAME_BYTES,
   MAX_PENDING_ACKS, RATE_BURST, RATE_PER_SECOND, messageKey, validId, validUser,
 } from './protocol.mjs';
 import { COPIES, Routing } from './routing.mjs';
@@ -47,7 +48,7 @@ const counters = {
 
 // ---- routing ---------------------------------------------------------------------------------
 
-let routing = null; // the Routing of the last valid cluster document
+let routing = null; // the Routing of the membership applied last
 
 // ---- users and their connections ---------------------------------------------------------------
 
@@ -128,7 +129,7 @@ function queueDrop(peer, key) {
       const keys = drops.get(peer);
       drops.delete(peer);
       const m = routing?.members.get(peer);
-      if (m) callPeer(m.internal, '/drop', { keys }, clusterSecret).catch(() => { counters.pushFailures += 1; });
+      if (m?.internal) callPeer(m.internal, '/drop', { keys }, clusterSecret).catch(() => { counters.pushFailures += 1; });
     });
   }
   drops.get(peer).push(key);
@@ -164,9 +165,9 @@ function pass(keys) {
     let missing = 0;
     for (const peer of holders) {
       const m = routing.members.get(peer);
-      if (peer === me || !m || entry.holders.get(peer) === m.incarnation) continue;
+      if (peer === me || entry.holders.get(peer) === m?.incarnation) continue;
       missing += 1;
-      if (entry.pushAfter > now) continue; // a holder refused it lately: back off
+      if (!m?.internal || entry.pushAfter > now) continue; // unreachable, or it refused lately: later
       if (busy.has(peer)) {
         busy.get(peer).add(key);
         continue;
@@ -326,7 +327,7 @@ function onClient(socket, user) {
     old.socket.close(CLOSE.REPLACED, 'the same user connected again');
   }
   users.set(user, conn);
-  write(socket, { type: 'welcome', server: me, epoch: routing.doc.epoch });
+  write(socket, { type: 'welcome', server: me, epoch: routing.m.epoch, members: routing.clientAddresses() });
   deliverWaiting(conn);
   socket.on('message', (data, isBinary) => {
     try {
@@ -432,26 +433,46 @@ const internal = await internalServer({
     '/stats': async () => ({
       heapAfterGc: globalThis.gc ? (globalThis.gc(), process.memoryUsage().heapUsed) : undefined, // with --expose-gc (tests)
       id: me, incarnation, users: users.size, mailbox: mailbox.size, mailboxBytes: mailbox.bytes, largestMailbox: mailbox.largest, tombstones: mailbox.tombstones,
-      connections: wss.clients.size, epoch: routing?.doc.epoch, rss: process.memoryUsage().rss, ...counters,
+      connections: wss.clients.size, epoch: routing?.m.epoch, rss: process.memoryUsage().rss, ...counters,
     }),
   },
 });
 
-// ---- membership -----------------------------------------------------------------------------------------
+// ---- membership ---------------------------------------------------------------------------------------
 
-/** Applies a cluster document (validated first), reports it, and moves users on. */
-function onCluster(doc) {
+let member = null; // our registration and the document we follow (examples/shared/membership.mjs)
+let registrations = new Map(); // id -> { data: { internal } }, last read from etcd
+
+/** Peers' registrations: the document names their client addresses, these their internal URLs. */
+async function readRegistrations() {
+  try {
+    const all = await Promise.race([
+      member.etcd.getAll().prefix(member.keys.members).strings(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('etcd did not answer')), 2_000).unref()),
+    ]);
+    const next = new Map();
+    for (const [key, text] of Object.entries(all)) {
+      try {
+        next.set(key.slice(member.keys.members.length), parseJson(text, { maxBytes: 16 * 1024 }));
+      } catch { /* a bad registration: that peer stays unreachable */ }
+    }
+    registrations = next;
+  } catch { /* etcd away: the last ones read */ }
+  return registrations;
+}
+
+/** Applies a membership the module validated, then moves users on and copies to new holders. */
+async function applyMembership(m) {
   let next;
   try {
-    next = new Routing(doc);
+    next = new Routing(m, await readRegistrations());
   } catch (e) {
-    console.error(`${me}: ignoring a bad cluster document: ${e.message}`);
+    console.error(`${me}: cannot route with epoch ${m.epoch}, keeping the last one: ${e.message}`);
     return;
   }
   const old = routing;
   routing = next;
   old?.free();
-  presence.report({ epoch: doc.epoch, step: doc.step, fingerprint: routing.fingerprint });
   for (const [user, conn] of users) {
     const r = routing.route(user);
     if (r && r.owner !== me) {
@@ -469,8 +490,11 @@ const self = {
   internal: `http://127.0.0.1:${internal.address().port}`,
   incarnation,
 };
-const presence = new Presence({ endpoint: args.etcd, id: me, self, onCluster, log: (m) => console.error(`${me}: ${m}`) });
-await presence.start();
+member = new Member({
+  endpoint: args.etcd, prefix: PREFIX, id: me, address: self.client, data: { internal: self.internal },
+  incarnation, leaseSeconds: LEASE_SECONDS, apply: applyMembership, log: (line) => console.error(`${me}: ${line}`),
+});
+await member.start();
 console.log(JSON.stringify({ id: me, address: self.client, ...self }));
 
 /** A graceful stop hands every copy to its holders first (bounded), then leaves. */
@@ -482,7 +506,7 @@ async function stop() {
     pass([...mailbox.values()].map((e) => e.key));
     await new Promise((r) => setTimeout(r, 100));
   }
-  await presence.stop();
+  await member.close();
   process.exit(0);
 }
 process.on('SIGTERM', stop);
