@@ -289,11 +289,12 @@ export class Engine {
     const st = (this.stats[op.t] ??= [0, 0]);
     st[threw ? 1 : 0]++;
     if (def.after) def.after.call(this, target, args, op, threw ? undefined : result);
-    // The instance must be as the model says, whatever happened.
-    if (target && !target.freed) this.check(def.kind, target, where);
+    // The instance must be as the model says, whatever happened (an instance still inside
+    // an outer call is checked when that call returns).
+    if (target && !target.freed && !this.busy.has(target.h)) this.check(def.kind, target, where);
     for (const a of args) {
       const s = a && typeof a === 'object' && this.slotOf(a);
-      if (s && !s.s.freed) this.check(s.kind, s.s, where);
+      if (s && !s.s.freed && !this.busy.has(a)) this.check(s.kind, s.s, where);
     }
   }
 
