@@ -459,3 +459,80 @@ proptest! {
         let _ = Snapshot::from_deserializer(&mut de);
     }
 }
+
+#[derive(Debug, Clone)]
+enum KetamaOp {
+    Add(String, u16, u32),
+    Remove(String, u16),
+}
+
+fn ketama_op() -> impl Strategy<Value = KetamaOp> {
+    let host = prop_oneof![
+        6 => "[a-c]{1,2}",
+        1 => Just(String::new()),
+        1 => Just("h".repeat(ringroute::KETAMA_MAX_HOST)),
+        1 => Just("h".repeat(ringroute::KETAMA_MAX_HOST + 1)),
+    ];
+    let port = prop_oneof![Just(11211u16), Just(80), any::<u16>()];
+    let weight = prop_oneof![Just(0u32), Just(1), 1u32..5, Just(u32::MAX)];
+    prop_oneof![
+        3 => (host.clone(), port.clone(), weight).prop_map(|(h, p, w)| KetamaOp::Add(h, p, w)),
+        1 => (host, port).prop_map(|(h, p)| KetamaOp::Remove(h, p)),
+    ]
+}
+
+proptest! {
+    #![proptest_config(config(200))]
+
+    /// Ketama's add and remove: refused as the rules say, refusals change nothing.
+    #[test]
+    fn ketama_mutations_follow_the_rules(ops in proptest::collection::vec(ketama_op(), 1..25)) {
+        let mut ring = ringroute::Ketama::new();
+        let mut model: Vec<(String, u16)> = Vec::new();
+        for op in ops {
+            let before: Vec<(String, u16, u32)> =
+                ring.servers().map(|s| (s.host.to_string(), s.port, s.weight)).collect();
+            let points = ring.point_count();
+            match op {
+                KetamaOp::Add(host, port, weight) => {
+                    let predicted = if host.is_empty() {
+                        Some(RingError::EmptyId)
+                    } else if host.len() > ringroute::KETAMA_MAX_HOST {
+                        Some(RingError::IdTooLong { len: host.len() })
+                    } else if weight == 0 {
+                        Some(RingError::InvalidWeight)
+                    } else if model.contains(&(host.clone(), port)) {
+                        Some(RingError::DuplicateId)
+                    } else {
+                        None
+                    };
+                    match ring.add(&host, port, weight, ()) {
+                        Ok(()) => {
+                            prop_assert_eq!(predicted, None);
+                            model.push((host, port));
+                        }
+                        Err(e) => {
+                            prop_assert_eq!(Some(e), predicted);
+                            let after: Vec<(String, u16, u32)> =
+                                ring.servers().map(|s| (s.host.to_string(), s.port, s.weight)).collect();
+                            prop_assert_eq!(after, before);
+                            prop_assert_eq!(ring.point_count(), points);
+                        }
+                    }
+                }
+                KetamaOp::Remove(host, port) => {
+                    let had = model.iter().position(|s| *s == (host.clone(), port));
+                    prop_assert_eq!(ring.remove(&host, port).is_some(), had.is_some());
+                    if let Some(i) = had {
+                        model.remove(i);
+                    }
+                }
+            }
+            // 160 points per server at equal weights, never more than 160 per unit share.
+            prop_assert!(ring.point_count() <= 160 * ring.len());
+            if !ring.is_empty() {
+                prop_assert!(ring.get("probe").is_some());
+            }
+        }
+    }
+}
