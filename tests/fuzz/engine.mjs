@@ -456,8 +456,14 @@ export function parseDoc(engine, doc) {
     if (!(Number.isInteger(v) && v >= lo && v <= hi)) { faults.push(err); return null; }
     return v;
   };
-  const version = num('version', 1, 0, U32_MAX, E.arg);
-  if (version === null || version !== 1) faults.push(E.arg, E.version);
+  // SPEC §14/§15: an integer other than 1 is UNSUPPORTED_VERSION; other numbers INVALID_ARGUMENT.
+  const v = readField(doc, 'version', faults);
+  if (v !== undefined) {
+    if (typeof v !== 'number') faults.push(E.type);
+    else if (Number.isInteger(v) && v >= 0 && v <= SAFE) { if (v !== 1) faults.push(E.version); }
+    else if (Number.isInteger(v)) faults.push(E.version, E.arg); // past the document integer range: either reads right
+    else faults.push(E.arg);
+  }
   num('epoch', 0, 0, SAFE, E.arg);
   const vnodes = num('vnodes', 1024, 1, 65536, E.vnodes);
   const seed = num('seed', 0, 0, U32_MAX, E.arg);
@@ -693,8 +699,7 @@ export const OPS = {
   snapshot: {
     kind: 'ring',
     model(t, [epoch]) {
-      // Optional, as for `new Transition`: absent means epoch 0 (the old build refused it).
-      if (epoch === undefined) return refusedOr([E.arg, E.type], normDoc(t.m.toJSON(0)));
+      if (epoch === undefined) return ok(normDoc(t.m.toJSON(0))); // SPEC §15: undefined takes the default
       if (typeof epoch !== 'number') return refused([E.type]);
       if (!(Number.isInteger(epoch) && epoch >= 0 && epoch <= SAFE)) return refused([E.arg]);
       return ok(normDoc(t.m.toJSON(epoch)));
@@ -704,7 +709,7 @@ export const OPS = {
   },
   free: {
     kind: 'ring', onFreed: true,
-    model(t) { return t.freed ? { errs: [E.freed], alt: undefined } : ok(undefined); },
+    model() { return ok(undefined); }, // SPEC §15: calling free() again is not an error
     pkg(t) { return t.h.free(); },
     after(t) { t.freed = true; },
   },
@@ -747,7 +752,7 @@ export const OPS = {
   },
   freePlan: {
     kind: 'plan', onFreed: true, name: 'free',
-    model(t) { return t.freed ? { errs: [E.freed], alt: undefined } : ok(undefined); },
+    model() { return ok(undefined); }, // SPEC §15: calling free() again is not an error
     pkg(t) { return t.h.free(); },
     after(t) { t.freed = true; },
   },
@@ -778,9 +783,8 @@ export const OPS = {
   setStep: {
     kind: 'trans',
     model(t, [step, steps]) {
-      const f = [...countFaults(step), ...countFaults(steps)];
-      // A step or step count out of range is a bad progress or a bad argument alike.
-      if (f.includes(E.arg)) f.push(E.progress);
+      // SPEC §15: step and steps out of range are INVALID_PROGRESS.
+      const f = [...countFaults(step), ...countFaults(steps)].map((e) => (e === E.arg ? E.progress : e));
       if (f.length) return refused(f);
       if (steps === 0 || step > steps) return refused([E.progress]);
       const th = t.m.stepThreshold(step, steps);
@@ -829,7 +833,7 @@ export const OPS = {
   },
   freeTrans: {
     kind: 'trans', onFreed: true, name: 'free',
-    model(t) { return t.freed ? { errs: [E.freed], alt: undefined } : ok(undefined); },
+    model() { return ok(undefined); }, // SPEC §15: calling free() again is not an error
     pkg(t) { return t.h.free(); },
     after(t) { t.freed = true; },
   },
@@ -933,7 +937,7 @@ export const OPS = {
   },
   freeBounded: {
     kind: 'bounded', onFreed: true, name: 'free',
-    model(t) { return t.freed ? { errs: [E.freed], alt: undefined } : ok(undefined); },
+    model() { return ok(undefined); }, // SPEC §15: calling free() again is not an error
     pkg(t) { return t.h.free(); },
     after(t) { t.freed = true; },
   },
@@ -999,7 +1003,7 @@ export const OPS = {
   },
   freeKetama: {
     kind: 'ketama', onFreed: true, name: 'free',
-    model(t) { return t.freed ? { errs: [E.freed], alt: undefined } : ok(undefined); },
+    model() { return ok(undefined); }, // SPEC §15: calling free() again is not an error
     pkg(t) { return t.h.free(); },
     after(t) { t.freed = true; },
   },

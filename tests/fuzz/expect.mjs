@@ -1,6 +1,7 @@
-// The documented refusals: error class and stable `code` for every kind of bad input.
-// One table, so a decision changes in one line. `Error+` means any Error subclass, and
-// code '*' any string code.
+// The documented refusals (SPEC.md §15's table): error class and stable `code` for every
+// kind of bad input. One table, so a decision changes in one line. `Error+` means any
+// Error subclass, and code '*' any string code. Where several faults apply the model
+// accepts any of their refusals (it does not check §15's precedence order).
 
 export const E = {
   type: { cls: 'TypeError', code: 'INVALID_TYPE' },
@@ -23,11 +24,12 @@ export const E = {
   factor: { cls: 'RangeError', code: 'INVALID_BALANCE_FACTOR' },
   // Decided: a node that would own no position (crafted MurmurHash3 collisions).
   shadowed: { cls: 'Error', code: 'SHADOWED_NODE' },
-  // Not decided in detail: a freed instance, a re-entrant call on a busy instance, or a
-  // document string that is not JSON must throw some Error that carries a code.
-  freed: { cls: 'Error+', code: '*' },
-  busy: { cls: 'Error+', code: '*' },
-  badJson: { cls: 'Error+', code: '*' },
+  // SPEC §15, JS only: freed (or never built) instances, and calls on an instance from
+  // inside another call on it.
+  freed: { cls: 'Error', code: 'INSTANCE_FREED' },
+  busy: { cls: 'Error', code: 'INSTANCE_BUSY' },
+  // SPEC §15: fromJSON text that is not JSON.
+  badJson: { cls: 'TypeError', code: 'INVALID_TYPE' },
   // A user's getter that throws: its own error may pass through, or be wrapped.
   hostile: { cls: 'hostile', code: null },
 };
