@@ -95,7 +95,10 @@ test('past eight servers, colours get a second cue and the page claims no more',
 test('hovering or focusing a server highlights its arcs and users only', async () => {
   const { page, errors, close } = await openDemo(browser, server.url);
   const dimmed = () => page.evaluate(() => {
-    const faded = (e) => getComputedStyle(e).opacity < 0.5;
+    const faded = (e) => {
+      for (let x = e; x && x.tagName !== 'svg'; x = x.parentElement) if (getComputedStyle(x).opacity < 0.5) return true;
+      return false;
+    };
     const dots = [...document.querySelectorAll('svg.ring circle.user')];
     return {
       lit: dots.filter((d) => !faded(d)).map((d) => d.dataset.owner),

@@ -50,8 +50,9 @@ export function picture(page) {
   return page.evaluate(() => {
     const t = (s) => [...document.querySelectorAll(s)].map((e) => e.textContent.trim());
     return {
+      // Sorted: the stacking of two dots with the same look is not part of the picture.
       dots: [...document.querySelectorAll('svg.ring circle.user')].map((c) =>
-        [c.dataset.user, c.getAttribute('fill'), c.getAttribute('class'), c.getAttribute('stroke'), c.getAttribute('cx')].join()),
+        [c.dataset.user, c.getAttribute('fill'), c.getAttribute('class'), c.getAttribute('stroke'), c.getAttribute('cx')].join()).sort(),
       arcs: [...document.querySelectorAll('svg.ring .arcs path')].map((p) => p.getAttribute('d')),
       ticks: [...document.querySelectorAll('svg.ring .ticks, svg.ring .marker')].map((p) => p.outerHTML),
       overlay: document.querySelector('svg.overlay').innerHTML.replace(/animation-delay:\d+ms/g, ''),

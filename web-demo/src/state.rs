@@ -76,6 +76,9 @@ pub struct Anim {
     pub notice: u32,
     /// Bumped when focus should go to the undo button (after a removal).
     pub focus_undo: u32,
+    /// Bumped by every action that may change how a user's dot looks: the dots (up to
+    /// 5,300 elements) re-render only then, not on a hover or a lookup.
+    pub dots: u32,
 }
 
 /// Everything a visitor can do.
@@ -206,6 +209,17 @@ impl Demo {
                 | Action::SetWeight(..)
                 | Action::SetVnodes(_)
         );
+        if !matches!(
+            action,
+            Action::Highlight(_)
+                | Action::Lookup(_)
+                | Action::SendMessage(..)
+                | Action::SendRandomMessage
+                | Action::SetAlgorithm(_)
+                | Action::Dismiss
+        ) {
+            self.anim.dots += 1;
+        }
         let refused = self.act(action.clone());
         match refused {
             Err(text) => {
@@ -282,10 +296,14 @@ impl Demo {
             Action::Story(step) => {
                 let (anim, messages) = (self.anim, self.ui.messages_sent);
                 *self = story::build(step)?;
-                // Counters only grow, so a revisited step still restarts its animations.
-                self.anim.moves += anim.moves + 1;
-                self.anim.message += anim.message + 1;
-                self.anim.notice = anim.notice;
+                // Counters only grow, so a revisited step restarts its animations and
+                // re-renders its dots.
+                self.anim = Anim {
+                    moves: anim.moves + 1,
+                    message: anim.message + 1,
+                    dots: anim.dots + 1,
+                    ..anim
+                };
                 self.ui.messages_sent += messages;
                 Ok(())
             }

@@ -540,6 +540,34 @@ fn hostile_links_are_refused_without_panicking() {
 }
 
 #[test]
+fn animation_counters_only_grow_across_story_steps_and_resets() {
+    let mut demo = Demo::new();
+    let mut last = demo.anim;
+    for action in [
+        Action::AddServer,
+        Action::Story(3),
+        Action::Story(1),
+        Action::Reset,
+        Action::Story(6),
+        Action::Story(6),
+    ] {
+        demo.apply(action.clone());
+        let now = demo.anim;
+        assert!(
+            now.dots > last.dots,
+            "{action:?}: dots {} -> {}",
+            last.dots,
+            now.dots
+        );
+        assert!(
+            now.moves > last.moves && now.message >= last.message,
+            "{action:?}"
+        );
+        last = now;
+    }
+}
+
+#[test]
 fn reset_returns_to_the_first_load() {
     let mut demo = Demo::new();
     demo.apply(Action::AddServer);
