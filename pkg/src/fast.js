@@ -94,9 +94,13 @@ export function withFastPaths(ringroute) {
       }
     }
     // Positions in, owner indices out, in one call.
-    if (!ownersAt.call(this, owners, cache.version)) {
-      cache.refresh(this);
-      ownersAt.call(this, owners, cache.version);
+    try {
+      if (!ownersAt.call(this, owners, cache.version)) {
+        cache.refresh(this);
+        ownersAt.call(this, owners, cache.version);
+      }
+    } catch (error) {
+      rethrow(error); // only from a getter inside another call on this ring
     }
     const ids = cache.ids;
     const out = new Array(count);
