@@ -4,7 +4,8 @@
 // (counting one being assigned), rebalance placing with the item count before it.
 import { keyBytes, compareBytes, utf8 } from './hash.mjs';
 
-const ceil = Math.ceil;
+// Caps are u64 in ring-core: at or above 2^64 they saturate (SPEC.md §13).
+const ceil = (x) => Math.min(Math.ceil(x), 2 ** 64 - 1);
 const keyId = (bytes) => Buffer.from(bytes).toString('latin1'); // a Map key per byte string
 
 export class ModelBounded {
