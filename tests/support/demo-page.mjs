@@ -25,6 +25,8 @@ export function users(page, n) {
 
 /** What the page says about its membership: config, servers, users (and hot sessions). */
 export function membership(page) {
+  // Dots are grouped by colour on the page: put keys back in creation order (user-N by N).
+  const byNumber = (ids) => ids.sort((a, b) => Number(a.split('-')[1]) - Number(b.split('-')[1]));
   return page.evaluate(() => ({
     seed: Number(document.querySelector('main').dataset.seed),
     vnodes: Number(document.querySelector('main').dataset.vnodes),
@@ -37,7 +39,7 @@ export function membership(page) {
       users: Number(li.dataset.users),
       down: li.querySelector('input[type=checkbox]').checked,
     })),
-  }));
+  })).then((m) => ({ ...m, users: byNumber(m.users), hot: byNumber(m.hot) }));
 }
 
 /** The text of the first element matching `selector`, whitespace collapsed. */
