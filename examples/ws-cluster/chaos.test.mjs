@@ -11,7 +11,6 @@ import { readdirSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { check, readLog } from './checker.mjs';
-import { ChatClient } from './client.mjs';
 import { Cluster } from './harness.mjs';
 
 const SECONDS = Number(process.env.CHAOS_SECONDS ?? 75);
@@ -60,10 +59,8 @@ test(`chaos for ${SECONDS} s: every acknowledged message delivered exactly once`
   const log = (e) => events.push({ t: Date.now() - started, ...e });
   const members = ['ws-0', 'ws-1', 'ws-2', 'ws-3'];
   const cluster = await Cluster.start(members);
-  // Seeds fixed at the start: once every first server is gone, users find the cluster
-  // only through the member lists that welcomes bring.
-  const seeds = cluster.seeds();
-  const users = Array.from({ length: USERS }, (_, i) => new ChatClient(`user-${i}`, seeds, { token: cluster.token(`user-${i}`) }));
+  // Users find the cluster through the servers running now, as through a load balancer.
+  const users = Array.from({ length: USERS }, (_, i) => cluster.user(`user-${i}`));
   for (const u of users) {
     u.on('message', (m) => log({ ev: 'deliver', to: u.user, from: m.from, id: m.id }));
     u.on('ack', (id) => log({ ev: 'ack', from: u.user, id }));
@@ -179,6 +176,8 @@ test(`chaos for ${SECONDS} s: every acknowledged message delivered exactly once`
   const order = Object.keys(kinds).sort(() => random() - 0.5);
   let i = 0;
   while (Date.now() - started < SECONDS * 1000) {
+    // The ring as the operator published it (a member it dropped is no longer one).
+    members.splice(0, members.length, ...cluster.operator.current.servers.map((s) => s.id).filter((id) => cluster.servers.has(id)));
     const kind = i < order.length ? order[i] : pick(Object.keys(kinds));
     i += 1;
     // Between 3 and 5 members: make room for the fault first.

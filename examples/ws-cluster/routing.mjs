@@ -18,10 +18,7 @@ function eventEpoch(previous, ring) {
 }
 
 export class Routing {
-  /**
-   * `m`: a Membership. `registrations`: id -> { data: { internal } } from etcd, for the
-   * internal URLs the document does not carry. Throws if a transition cannot be built.
-   */
+  /** `m`: a Membership (validated). Throws if a transition cannot be built. */
   constructor(m, registrations) {
     this.m = m;
     this.target = m.ring;
@@ -31,14 +28,13 @@ export class Routing {
       this.transition = new Transition(m.previous, m.ring, eventEpoch(m.previous, m.ring));
       if (m.step > 0) this.transition.setStep(m.step, m.steps);
     }
-    /** id -> { client, internal, incarnation } for both rings' servers. */
+    /** id -> { client, incarnation } for both rings' servers (a previous-only server that
+     * restarted or died has no incarnation here: its old copies are gone). */
     this.members = new Map();
     for (const id of m.allIds()) {
-      const reg = registrations.get(id);
       this.members.set(id, {
         client: m.address(id),
-        internal: typeof reg?.data?.internal === 'string' ? reg.data.internal : undefined,
-        incarnation: m.incarnations.get(id) ?? m.previousIncarnations?.get(id) ?? reg?.incarnation,
+        incarnation: m.incarnations.get(id) ?? m.previousIncarnations?.get(id) ?? registrations.get(id)?.incarnation,
       });
     }
     this.fingerprint = m.fingerprint;

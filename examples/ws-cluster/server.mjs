@@ -88,6 +88,18 @@ function deliverWaiting(conn) {
 
 // ---- copies: store on two servers before the ack, move them as membership changes -----------------
 
+/**
+ * A peer's internal URL, from its registration, if that registration is of the incarnation
+ * the membership names (a restarted peer listens elsewhere). Registrations are read again
+ * every second, so a missing or stale one is only a delay.
+ */
+function internalUrl(peer) {
+  const m = routing?.members.get(peer);
+  const reg = registrations.get(peer);
+  if (!m || !reg || reg.incarnation !== m.incarnation || typeof reg.data?.internal !== 'string') return undefined;
+  return reg.data.internal;
+}
+
 /** Copies of `entry` known to exist under the current membership, this one included. */
 function copies(entry) {
   let n = 1;
@@ -128,8 +140,8 @@ function queueDrop(peer, key) {
     setImmediate(() => {
       const keys = drops.get(peer);
       drops.delete(peer);
-      const m = routing?.members.get(peer);
-      if (m?.internal) callPeer(m.internal, '/drop', { keys }, clusterSecret).catch(() => { counters.pushFailures += 1; });
+      const url = internalUrl(peer);
+      if (url) callPeer(url, '/drop', { keys }, clusterSecret).catch(() => { counters.pushFailures += 1; });
     });
   }
   drops.get(peer).push(key);
@@ -167,7 +179,7 @@ function pass(keys) {
       const m = routing.members.get(peer);
       if (peer === me || entry.holders.get(peer) === m?.incarnation) continue;
       missing += 1;
-      if (!m?.internal || entry.pushAfter > now) continue; // unreachable, or it refused lately: later
+      if (!internalUrl(peer) || entry.pushAfter > now) continue; // unknown yet, or it refused lately: later
       if (busy.has(peer)) {
         busy.get(peer).add(key);
         continue;
@@ -192,10 +204,9 @@ function pass(keys) {
 
 /** Stores `entries` on `peer`; `later` are keys for it that wait for this request to end. */
 async function push(peer, entries, later) {
-  const m = routing.members.get(peer);
   busy.set(peer, later);
   try {
-    const answer = await callPeer(m.internal, '/store', {
+    const answer = await callPeer(internalUrl(peer), '/store', {
       from: me, incarnation, entries: entries.map((e) => ({ ...e.msg, expires: e.expires })),
     }, clusterSecret);
     if (answer.id !== peer || !Array.isArray(answer.results)) throw new Error(`${peer} answered as ${answer.id}`);
@@ -441,22 +452,27 @@ const internal = await internalServer({
 // ---- membership ---------------------------------------------------------------------------------------
 
 let member = null; // our registration and the document we follow (examples/shared/membership.mjs)
-let registrations = new Map(); // id -> { data: { internal } }, last read from etcd
+let registrations = new Map(); // id -> { incarnation, data: { internal } }, last read from etcd
+let reading = null;
 
 /** Peers' registrations: the document names their client addresses, these their internal URLs. */
-async function readRegistrations() {
+function readRegistrations() {
+  reading ??= readRegistrationsNow().finally(() => { reading = null; });
+  return reading;
+}
+async function readRegistrationsNow() {
   try {
     const all = await Promise.race([
       member.etcd.getAll().prefix(member.keys.members).strings(),
       new Promise((_, reject) => setTimeout(() => reject(new Error('etcd did not answer')), 2_000).unref()),
     ]);
-    const next = new Map();
+    // Merged, not replaced: a peer whose lease lapsed (etcd was away) still listens where
+    // it did until it registers again; a restarted one registers its new address.
     for (const [key, text] of Object.entries(all)) {
       try {
-        next.set(key.slice(member.keys.members.length), parseJson(text, { maxBytes: 16 * 1024 }));
-      } catch { /* a bad registration: that peer stays unreachable */ }
+        registrations.set(key.slice(member.keys.members.length), parseJson(text, { maxBytes: 16 * 1024 }));
+      } catch { /* a bad registration: that peer keeps its last one */ }
     }
-    registrations = next;
   } catch { /* etcd away: the last ones read */ }
   return registrations;
 }
@@ -495,6 +511,7 @@ member = new Member({
   incarnation, leaseSeconds: LEASE_SECONDS, apply: applyMembership, log: (line) => console.error(`${me}: ${line}`),
 });
 await member.start();
+setInterval(readRegistrations, 1_000).unref();
 console.log(JSON.stringify({ id: me, address: self.client, ...self }));
 
 /** A graceful stop hands every copy to its holders first (bounded), then leaves. */
