@@ -19,7 +19,10 @@ fn main() {
         .iter()
         .map(|p| {
             let name = p.file_stem().unwrap_or_default().to_string_lossy();
-            format!("    ({name:?}, include_str!({:?})),\n", p.display().to_string())
+            format!(
+                "    ({name:?}, include_str!({:?})),\n",
+                p.display().to_string()
+            )
         })
         .collect();
     let out = Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("vectors.rs");

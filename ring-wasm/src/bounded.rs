@@ -90,7 +90,13 @@ impl JsBoundedLoads {
             self.0.len()
         } else {
             // usize::MAX is 2^32 - 1 on wasm32, so the cast is exact.
-            whole(&items, "cap()", "items", (0, usize::MAX as u64), "INVALID_ARGUMENT")? as usize
+            whole(
+                &items,
+                "cap()",
+                "items",
+                (0, usize::MAX as u64),
+                "INVALID_ARGUMENT",
+            )? as usize
         };
         self.0
             .try_cap(&ring.inner, &node, items)

@@ -107,7 +107,13 @@ impl JsKetama {
         #[wasm_bindgen(unchecked_param_type = "number")] n: JsValue,
     ) -> Result<Array, JsValue> {
         let k = key(&k, "getN()")?;
-        let n = whole(&n, "getN()", "n", (0, usize::MAX as u64), "INVALID_ARGUMENT")? as usize;
+        let n = whole(
+            &n,
+            "getN()",
+            "n",
+            (0, usize::MAX as u64),
+            "INVALID_ARGUMENT",
+        )? as usize;
         Ok(self
             .0
             .get_n(&k, n)

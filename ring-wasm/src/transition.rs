@@ -25,7 +25,13 @@ impl JsTransition {
         let epoch = if epoch.is_undefined() {
             0
         } else {
-            whole(&epoch, "new Transition()", "epoch", (0, MAX_SAFE_INTEGER), "INVALID_ARGUMENT")?
+            whole(
+                &epoch,
+                "new Transition()",
+                "epoch",
+                (0, MAX_SAFE_INTEGER),
+                "INVALID_ARGUMENT",
+            )?
         };
         ringroute::Transition::new(prev.inner.clone(), next.inner.clone(), epoch)
             .map(JsTransition)
@@ -39,8 +45,20 @@ impl JsTransition {
         #[wasm_bindgen(unchecked_param_type = "number")] step: JsValue,
         #[wasm_bindgen(unchecked_param_type = "number")] steps: JsValue,
     ) -> Result<usize, JsValue> {
-        let step = whole_u32(&step, "setStep()", "step", (0, u32::MAX), "INVALID_PROGRESS")?;
-        let steps = whole_u32(&steps, "setStep()", "steps", (0, u32::MAX), "INVALID_PROGRESS")?;
+        let step = whole_u32(
+            &step,
+            "setStep()",
+            "step",
+            (0, u32::MAX),
+            "INVALID_PROGRESS",
+        )?;
+        let steps = whole_u32(
+            &steps,
+            "setStep()",
+            "steps",
+            (0, u32::MAX),
+            "INVALID_PROGRESS",
+        )?;
         self.0
             .set_step(step, steps)
             .map_err(|e| ring_error("setStep()", e))
