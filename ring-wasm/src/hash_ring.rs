@@ -186,7 +186,13 @@ impl JsHashRing {
         #[wasm_bindgen(unchecked_param_type = "number")] n: JsValue,
     ) -> Result<Array, JsValue> {
         let key = crate::convert::key(&key, "getN()")?;
-        let n = whole(&n, "getN()", "n", (0, usize::MAX as u64), "INVALID_ARGUMENT")? as usize;
+        let n = whole(
+            &n,
+            "getN()",
+            "n",
+            (0, usize::MAX as u64),
+            "INVALID_ARGUMENT",
+        )? as usize;
         let position = self.inner.position(&key);
         Ok(self
             .inner
