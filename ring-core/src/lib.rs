@@ -33,6 +33,7 @@ extern crate alloc;
 mod admission;
 mod bounded;
 mod config;
+mod document;
 mod error;
 mod fingerprint;
 mod hash;
@@ -51,6 +52,7 @@ mod transition;
 
 pub use bounded::BoundedLoads;
 pub use config::{RingConfig, DEFAULT_VNODES, MAX_VNODES};
+pub use document::DocValue;
 pub use error::RingError;
 pub use hash::murmur3_32;
 #[cfg(feature = "ketama")]

@@ -1,5 +1,6 @@
 //! A versioned membership document that a coordination service (ZooKeeper, etcd,
-//! Consul) stores and every router loads. Feature `serde` reads and writes it.
+//! Consul) stores and every router loads. [`Snapshot::from_value`] reads it; feature `serde`
+//! reads and writes it as JSON.
 //!
 //! ```json
 //! {"version": 1, "epoch": 7, "vnodes": 1024, "seed": 0,
@@ -10,9 +11,10 @@
 //! "address": "ws-server-0"}]}` loads as is: numeric ids become their decimal string,
 //! `weight` defaults to 1, `version` to 1, `epoch` to 0, and the config to the default.
 //!
-//! One parser, one validator: with feature `serde`, deserializing a [`Snapshot`] (from
-//! JSON, or from a JS value through `serde-wasm-bindgen`) checks every rule of the
-//! document, and [`Snapshot::from_deserializer`] returns the broken rule as a
+//! One parser, one validator: [`Snapshot::from_value`] reads a document given as
+//! [`DocValue`](crate::DocValue)s and checks every rule of it. Its front ends only convert
+//! values: with feature `serde`, deserializing a [`Snapshot`] (from JSON or any serde
+//! format), and the JS binding's conversion of JS values. The broken rule comes back as a
 //! [`SnapshotError`] whose [`RingError`] carries a stable code. The membership rules are
 //! the ring's own ([`HashRing::add_all`]), applied by the same function. The one rule a
 //! document cannot show without hashing every point, [`RingError::ShadowedNode`], is
@@ -81,6 +83,9 @@ pub struct SnapshotError {
     /// The parser's own words, when they say more than `error` does: the type it found,
     /// the number it refused.
     pub detail: Option<String>,
+    /// An id with no UTF-8 form ([`DocValue::LossyString`](crate::DocValue::LossyString)):
+    /// `error` is [`RingError::InvalidType`], the code `INVALID_ID`.
+    pub(crate) lone_surrogate: bool,
 }
 
 impl SnapshotError {
@@ -89,6 +94,19 @@ impl SnapshotError {
             field: field.into(),
             error,
             detail: None,
+            lone_surrogate: false,
+        }
+    }
+
+    /// The stable code of the refusal: [`RingError::code`], except `INVALID_ID` for an id
+    /// with a lone UTF-16 surrogate (`SPEC.md`, section 15), which only a front end from
+    /// a UTF-16 language can hand over.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        if self.lone_surrogate {
+            "INVALID_ID"
+        } else {
+            self.error.code()
         }
     }
 
