@@ -110,32 +110,7 @@ export function withFastPaths(ringroute) {
     }
     return out;
   };
-  // A document object as JS code builds it: a field set to `undefined` is absent, as
-  // JSON.stringify would write it. The document's rules are ring-core's (fromJSON).
-  const checkedFromJSON = ringroute.HashRing.fromJSON;
-  ringroute.HashRing.fromJSON = function fromJSON(doc) {
-    return checkedFromJSON.call(this, withoutUndefined(doc));
-  };
   return ringroute;
-}
-
-function withoutUndefined(doc) {
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return doc;
-  const copy = (object) => {
-    if (object === null || typeof object !== 'object' || Array.isArray(object)) return object;
-    const out = {};
-    for (const key of Object.keys(object)) {
-      const value = object[key];
-      if (typeof value === 'bigint') {
-        throw coded(new TypeError(`HashRing.fromJSON(): ${key} must be a number, got a bigint`), 'INVALID_TYPE');
-      }
-      if (value !== undefined) out[key] = value;
-    }
-    return out;
-  };
-  const out = copy(doc);
-  if (Array.isArray(out.servers)) out.servers = out.servers.map(copy);
-  return out;
 }
 
 function describe(value) {

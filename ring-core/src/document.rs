@@ -214,7 +214,26 @@ impl Snapshot {
                 }
                 "vnodes" => {
                     once(vnodes.is_some(), key)?;
-                    vnodes = Some(int(value, key, MAX_DOCUMENT_INTEGER)?);
+                    vnodes = Some(int(value, key, MAX_DOCUMENT_INTEGER).map_err(|e| {
+                        // Like the JS argument: any number that is no valid count of
+                        // vnodes (NaN, -1, 1.5, 2^53) is INVALID_VNODES (SPEC.md §15).
+                        if e.error == RingError::InvalidArgument {
+                            let got = e
+                                .detail
+                                .as_deref()
+                                .and_then(|d| d.find(", got ").map(|at| &d[at..]));
+                            refuse(
+                                key,
+                                RingError::InvalidVnodes { vnodes: 0 },
+                                format!(
+                                    "vnodes must be a whole number from 1 to {MAX_VNODES}{}",
+                                    got.unwrap_or("")
+                                ),
+                            )
+                        } else {
+                            e
+                        }
+                    })?);
                     config(vnodes, None)?;
                 }
                 "seed" => {
@@ -225,13 +244,15 @@ impl Snapshot {
                     once(servers.is_some(), key)?;
                     servers = Some(read_servers(value)?);
                 }
-                other => return Err(refuse(
-                    other,
-                    RingError::InvalidType,
-                    format!(
+                other => {
+                    return Err(refuse(
+                        other,
+                        RingError::InvalidType,
+                        format!(
                         "unknown field `{other}`, expected version, epoch, vnodes, seed or servers"
                     ),
-                )),
+                    ))
+                }
             }
         }
         let config = config(vnodes, seed)?;

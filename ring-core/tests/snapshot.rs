@@ -74,8 +74,10 @@ fn every_error_names_its_field_and_code() {
         (r#"{"servers": [], "vnodes": 0}"#, "vnodes", "INVALID_VNODES", "vnodes: vnodes must be a whole number from 1 to 65536, got 0"),
         (r#"{"servers": [], "vnodes": 65537}"#, "vnodes", "INVALID_VNODES", "got 65537"),
         (r#"{"servers": [], "vnodes": 1099511627776}"#, "vnodes", "INVALID_VNODES", "vnodes must be a whole number from 1 to 65536, got 1099511627776"),
-        (r#"{"servers": [], "vnodes": -1}"#, "vnodes", "INVALID_ARGUMENT", "vnodes: must be a whole number from 0 to 9007199254740991, got -1"),
-        (r#"{"servers": [], "vnodes": 1.5}"#, "vnodes", "INVALID_ARGUMENT", "vnodes: must be a whole number from 0 to 9007199254740991"),
+        // vnodes follows the JS argument rule: any number that is no valid count.
+        (r#"{"servers": [], "vnodes": -1}"#, "vnodes", "INVALID_VNODES", "vnodes: vnodes must be a whole number from 1 to 65536, got -1"),
+        (r#"{"servers": [], "vnodes": 1.5}"#, "vnodes", "INVALID_VNODES", "vnodes: vnodes must be a whole number from 1 to 65536"),
+        (r#"{"servers": [], "vnodes": 9007199254740992}"#, "vnodes", "INVALID_VNODES", "from 1 to 65536"),
         (r#"{"servers": [], "seed": -1}"#, "seed", "INVALID_ARGUMENT", "seed: must be a whole number from 0 to 4294967295, got -1"),
         (r#"{"servers": [], "seed": 4294967296}"#, "seed", "INVALID_ARGUMENT", "got 4294967296"),
         (r#"{"servers": [], "epoch": "x"}"#, "epoch", "INVALID_TYPE", "epoch: invalid type"),
@@ -381,7 +383,7 @@ mod doc_value {
             (
                 obj(&[("servers", DocValue::Array(vec![])), ("vnodes", num(-1.0))]),
                 "vnodes",
-                "INVALID_ARGUMENT",
+                "INVALID_VNODES",
             ),
             (
                 obj(&[
@@ -389,7 +391,7 @@ mod doc_value {
                     ("vnodes", num(f64::NAN)),
                 ]),
                 "vnodes",
-                "INVALID_ARGUMENT",
+                "INVALID_VNODES",
             ),
             (
                 obj(&[
