@@ -132,6 +132,22 @@ fn int(value: &DocValue, field: &str, max: u64) -> Result<u64, SnapshotError> {
     ))
 }
 
+/// `vnodes`: read as [`int`] reads it, but like the JS argument, any number that is no
+/// valid count (NaN, -1, 1.5, 2^53) is `INVALID_VNODES` (SPEC.md §15).
+fn vnodes_count(value: &DocValue, field: &str) -> Result<u64, SnapshotError> {
+    int(value, field, MAX_DOCUMENT_INTEGER).map_err(|e| match (e.error, value) {
+        (RingError::InvalidArgument, DocValue::Number(n)) => {
+            let got = whole(*n).map_or_else(String::new, |text| format!(", got {text}"));
+            refuse(
+                field,
+                RingError::InvalidVnodes { vnodes: 0 },
+                format!("vnodes must be a whole number from 1 to {MAX_VNODES}{got}"),
+            )
+        }
+        _ => e,
+    })
+}
+
 /// Refuses a field given twice when `seen`.
 fn once(seen: bool, field: &str) -> Result<(), SnapshotError> {
     if seen {
@@ -214,26 +230,7 @@ impl Snapshot {
                 }
                 "vnodes" => {
                     once(vnodes.is_some(), key)?;
-                    vnodes = Some(int(value, key, MAX_DOCUMENT_INTEGER).map_err(|e| {
-                        // Like the JS argument: any number that is no valid count of
-                        // vnodes (NaN, -1, 1.5, 2^53) is INVALID_VNODES (SPEC.md §15).
-                        if e.error == RingError::InvalidArgument {
-                            let got = e
-                                .detail
-                                .as_deref()
-                                .and_then(|d| d.find(", got ").map(|at| &d[at..]));
-                            refuse(
-                                key,
-                                RingError::InvalidVnodes { vnodes: 0 },
-                                format!(
-                                    "vnodes must be a whole number from 1 to {MAX_VNODES}{}",
-                                    got.unwrap_or("")
-                                ),
-                            )
-                        } else {
-                            e
-                        }
-                    })?);
+                    vnodes = Some(vnodes_count(value, key)?);
                     config(vnodes, None)?;
                 }
                 "seed" => {
