@@ -192,7 +192,9 @@ function pass(keys) {
         batch.bytes += entry.bytes;
       }
     }
-    if (missing === 0 && !holders.includes(me) && holders.length > 0 && !entry.waiters?.size) {
+    // A copy this server promised to a peer (answered a store) stays until delivered or
+    // expired: the peer counts it, and may route by a membership in which we hold it.
+    if (missing === 0 && !holders.includes(me) && holders.length > 0 && !entry.waiters?.size && !entry.promised) {
       mailbox.remove(key); // every holder has it: this server's copy is not needed
       counters.handedOff += 1;
       continue;
@@ -429,6 +431,7 @@ const internal = await internalServer({
         const r = mailbox.put({ to: e.to, from: e.from, id: e.id, body: e.body }, Math.min(e.expires, now + MAILBOX_MS), now);
         if (r.entry) {
           r.entry.holders.set(from, theirs); // the sender holds it too
+          r.entry.promised = true;
           if (r.status === 'stored') counters.stored += 1;
           touch(r.entry); // other holders may lack it; the recipient may be here
         }
