@@ -2,23 +2,13 @@
 // example and its tests. A pool is a list of `{ host, port, weight }`: the same list both
 // the Python writer and the Node readers are given, in the same order.
 import { spawn } from 'node:child_process';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { userInfo } from 'node:os';
+// A free loopback port (the OS picks it; memcached cannot report one it picked itself).
+import { freePort } from '../shared/etcd.mjs';
 
 const MEMCACHED = process.env.MEMCACHED ?? 'memcached';
 export const DEFAULT_PORT = 11211;
-
-/** A free TCP port on 127.0.0.1 (the OS picks it; memcached cannot report one it picked itself). */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * The pid of the memcached answering on host:port (from `stats`), or null if nothing
