@@ -12,6 +12,9 @@ const load = (file) => JSON.parse(readFileSync(join(vectors, file), 'utf8'));
 export const ringVector = load('weighted-unicode.json');
 export const migrationVector = load(join('migration', 'swap-unicode.json'));
 export const ketamaVector = load(join('ketama', 'ketama.json'));
+// The MurmurHash3 reference values (mmh3): the package hashes keys in JS, so each cell
+// checks that hash as well as the routes built on it.
+export const murmurVector = load(join('external', 'murmur3_x86_32.json'));
 // libmemcached's first 64 answers of every membership: keys `key:0` .. `key:63`.
 const ketamaKeys = Array.from({ length: 64 }, (_, i) => `key:${i}`);
 
@@ -26,6 +29,7 @@ export const doc = {
     keys: migrationVector.lookups.map((l) => l.key),
   },
   ketama: { keys: ketamaKeys, configs: ketamaVector.configs.map((c) => c.servers) },
+  murmur: murmurVector.cases.map(({ hex, seed }) => ({ hex, seed })),
 };
 
 /* eslint-disable */
@@ -51,6 +55,12 @@ export function replay(lib, doc) {
     successors: keys.map((k) => ring.getN(k, v.successors_n)),
   };
   ring.free();
+  out.murmur = doc.murmur.map(({ hex: h, seed }) => {
+    const empty = new lib.HashRing({ seed });
+    const position = empty.position(hex(h));
+    empty.free();
+    return position;
+  });
 
   const m = doc.migration;
   const prev = build(m.old.config, m.old.nodes);
@@ -121,6 +131,8 @@ export function problems(out, { full }) {
   eachSame('get', out.ring.owners, lk.map((l) => l.owner ?? null), label);
   eachSame('getMany', out.ring.many, lk.map((l) => l.owner ?? null), label);
   eachSame(`getN(${ringVector.successors_n})`, out.ring.successors, lk.map((l) => l.successors), label);
+  const mm = murmurVector.cases;
+  eachSame('MurmurHash3 (position)', out.murmur, mm.map((c) => c.hash), (i) => `0x${mm[i].hex} seed ${mm[i].seed}`);
 
   const mv = migrationVector;
   const m = out.migration;
