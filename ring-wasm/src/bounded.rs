@@ -3,7 +3,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{id, key, number, ring_error, whole};
+use crate::convert::{count, id, key, number, ring_error};
 use crate::hash_ring::JsHashRing;
 
 /// Assigns persistent items (connections, sessions) to a ring's nodes so that none holds
@@ -90,13 +90,7 @@ impl JsBoundedLoads {
             self.0.len()
         } else {
             // usize::MAX is 2^32 - 1 on wasm32, so the cast is exact.
-            whole(
-                &items,
-                "cap()",
-                "items",
-                (0, usize::MAX as u64),
-                "INVALID_ARGUMENT",
-            )? as usize
+            count(&items, "cap()", "items")?
         };
         self.0
             .try_cap(&ring.inner, &node, items)

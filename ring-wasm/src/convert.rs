@@ -156,6 +156,20 @@ pub(crate) fn whole_u32(
     whole(value, context, what, (min.into(), max.into()), code).map(|n| n as u32)
 }
 
+/// A count such as `n` or `items`: a whole number that fits a `usize` (2^32 - 1 on
+/// wasm32), `INVALID_ARGUMENT` otherwise.
+pub(crate) fn count(value: &JsValue, context: &str, what: &str) -> Result<usize, JsValue> {
+    // In range by construction.
+    whole(
+        value,
+        context,
+        what,
+        (0, usize::MAX as u64),
+        "INVALID_ARGUMENT",
+    )
+    .map(|n| n as usize)
+}
+
 /// `options[name]`, or `undefined` when `options` is `undefined`/`null`.
 pub(crate) fn field(options: &JsValue, name: &str, context: &str) -> Result<JsValue, JsValue> {
     if options.is_undefined() || options.is_null() {

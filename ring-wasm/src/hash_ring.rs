@@ -5,7 +5,7 @@ use ringroute::{RingConfig, Snapshot};
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{
-    describe, field, key, number, object, ring_error, type_error, whole, whole_u32,
+    count, describe, field, key, number, object, ring_error, type_error, whole, whole_u32,
 };
 
 /// `__ownerAt`'s answer on an empty ring.
@@ -186,13 +186,7 @@ impl JsHashRing {
         #[wasm_bindgen(unchecked_param_type = "number")] n: JsValue,
     ) -> Result<Array, JsValue> {
         let key = crate::convert::key(&key, "getN()")?;
-        let n = whole(
-            &n,
-            "getN()",
-            "n",
-            (0, usize::MAX as u64),
-            "INVALID_ARGUMENT",
-        )? as usize;
+        let n = count(&n, "getN()", "n")?;
         let position = self.inner.position(&key);
         Ok(self
             .inner

@@ -4,7 +4,7 @@
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{field, key, named_id, number, object, ring_error, whole};
+use crate::convert::{count, field, key, named_id, number, object, ring_error, whole};
 
 #[wasm_bindgen(typescript_custom_section)]
 const KETAMA_TS: &str = r#"
@@ -107,13 +107,7 @@ impl JsKetama {
         #[wasm_bindgen(unchecked_param_type = "number")] n: JsValue,
     ) -> Result<Array, JsValue> {
         let k = key(&k, "getN()")?;
-        let n = whole(
-            &n,
-            "getN()",
-            "n",
-            (0, usize::MAX as u64),
-            "INVALID_ARGUMENT",
-        )? as usize;
+        let n = count(&n, "getN()", "n")?;
         Ok(self
             .0
             .get_n(&k, n)
