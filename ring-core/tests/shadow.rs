@@ -3,7 +3,7 @@
 //! Ties go to the node earlier in id order, so the later one would own nothing. The ring
 //! refuses any change after which a node owns nothing, and leaves itself unchanged.
 
-use ringroute::{HashRing, RingConfig, RingError, Snapshot};
+use ringroute::{HashRing, RingConfig, RingError};
 
 const C1: u32 = 0xcc9e_2d51;
 const C2: u32 = 0x1b87_3593;
@@ -159,7 +159,7 @@ fn a_document_with_a_shadowed_server_names_it() {
     let doc = serde_json::json!({"vnodes": 160, "servers": [
         {"id": "bystander"}, {"id": second}, {"id": first}]});
     // Parsing needs no hashing and accepts it; building the ring refuses it.
-    let snap = Snapshot::from_deserializer(doc).unwrap();
+    let snap = ringroute::Snapshot::from_deserializer(doc).unwrap();
     let e = snap.to_ring().unwrap_err();
     assert_eq!(
         (e.field.as_str(), e.error),
