@@ -70,8 +70,8 @@ export function withFastPaths(ringroute) {
   proto.position = function position(key) {
     if (!(this.__wbg_ptr > 0)) throw freed('HashRing.position()');
     const cache = cacheOf(this);
-    if (typeof key === 'string') return hashString(key, cache.seed);
-    if (key instanceof Uint8Array) return hashBytes(key, cache.seed);
+    if (typeof key === 'string') return hashString(key, cache.seed) >>> 0;
+    if (key instanceof Uint8Array) return hashBytes(key, cache.seed) >>> 0;
     return wasmPosition.call(this, key);
   };
 
@@ -93,7 +93,8 @@ export function withFastPaths(ringroute) {
         throw coded(new TypeError(`getMany(): keys[${i}]: key must be a string or a Uint8Array, got ${describe(key)}`), 'INVALID_TYPE');
       }
     }
-    // Positions in, owner indices out, in one call.
+    // Positions in, owner indices out, in one call. (The int32 hashes were stored as
+    // their unsigned 32 bits.)
     try {
       if (!ownersAt.call(this, owners, cache.version)) {
         cache.refresh(this);
