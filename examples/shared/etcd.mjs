@@ -10,7 +10,8 @@
 // travel to child processes in the environment (see credentialsEnv), never on argv.
 //
 // `kill()` and `start()` stop and restart the same etcd on the same ports and data
-// directory, so tests can stage an outage that ends with the data intact.
+// directory, so tests can stage an outage that ends with the data intact; `pause()` and
+// `resume()` hang it (SIGSTOP, SIGCONT): connections stay open and calls time out.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -43,7 +44,7 @@ export function credentialsEnv(auth) {
 }
 
 /**
- * Starts etcd; resolves to `{ endpoint, auth, env, stop(), kill(), start() }` once it
+ * Starts etcd; resolves to `{ endpoint, auth, env, stop(), kill(), start(), pause(), resume() }` once it
  * answers /health. `auth` is `{ username, password }` of the examples' user (or null),
  * `env` the variables that pass it to child processes.
  */
@@ -95,7 +96,12 @@ export async function startEtcd({ timeoutMs = 15_000, auth = false } = {}) {
     await gone;
   }
 
+  /** Hangs the process (SIGSTOP): it keeps its sockets and answers nothing. */
+  const pause = () => { if (!exited) child.kill('SIGSTOP'); };
+  const resume = () => { if (!exited) child.kill('SIGCONT'); };
+
   const stop = async () => {
+    resume(); // a stopped process would not act on SIGTERM
     await kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
   };
@@ -110,7 +116,7 @@ export async function startEtcd({ timeoutMs = 15_000, auth = false } = {}) {
       throw e;
     }
   }
-  return { endpoint, auth: credentials, env: credentialsEnv(credentials), stop, kill, start };
+  return { endpoint, auth: credentials, env: credentialsEnv(credentials), stop, kill, start, pause, resume };
 }
 
 /** Creates root and the examples' user and role, then enables auth. */

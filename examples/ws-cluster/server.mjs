@@ -1,9 +1,9 @@
 // A WebSocket server of the cluster. Clients connect to /client with a token; the server
 // keeps the users it owns (userId -> socket) and redirects the others to their owner.
-// Every message is stored on two servers before its sender sees the ack, moved to the
-// servers that must hold it as membership changes, and forgotten only once the recipient
-// acknowledges it (or its mailbox time runs out). Servers talk over a separate internal
-// listener that needs the cluster secret.
+// Every message is stored on two servers before its sender sees the ack, copied to the
+// servers that must hold it as membership changes, and kept by every server that has a
+// copy until the recipient acknowledges it (or its mailbox time runs out). Servers talk
+// over a separate internal listener that needs the cluster secret.
 //
 //   WS_CLUSTER_SECRET=... WS_TOKEN_SECRET=... RINGROUTE_ETCD_USER=... RINGROUTE_ETCD_PASSWORD=... \
 //     node server.mjs --id ws-0 --etcd http://127.0.0.1:2379
@@ -42,8 +42,8 @@ const authenticate = args.authenticator
   : hmacAuthenticator(tokenSecret);
 
 const counters = {
-  delivered: 0, stored: 0, acked: 0, handedOff: 0, expired: 0, pushFailures: 0, rejectedUpgrades: 0,
-  badFrames: 0, badInternal: 0, rateLimited: 0, mailboxFull: 0, slowReaders: 0, deadSockets: 0,
+  delivered: 0, stored: 0, acked: 0, expired: 0, pushFailures: 0, rejectedUpgrades: 0,
+  badFrames: 0, badInternal: 0, rateLimited: 0, mailboxFull: 0, slowReaders: 0, deadSockets: 0, passes: 0,
 };
 
 // ---- routing ---------------------------------------------------------------------------------
@@ -165,7 +165,7 @@ function touch(entry) {
   }
 }
 
-/** Sends each copy to the holders that lack it; hands over copies this server need not keep. */
+/** Sends each copy to the holders that lack it, and delivers it if its recipient is here. */
 function pass(keys) {
   if (!routing) return;
   const batches = new Map(); // peer -> { entries, bytes }
@@ -174,11 +174,9 @@ function pass(keys) {
     const entry = mailbox.get(key);
     if (!entry) continue;
     const holders = routing.holders(entry.msg.to);
-    let missing = 0;
     for (const peer of holders) {
       const m = routing.members.get(peer);
       if (peer === me || entry.holders.get(peer) === m?.incarnation) continue;
-      missing += 1;
       if (!internalUrl(peer) || entry.pushAfter > now) continue; // unknown yet, or it refused lately: later
       if (busy.has(peer)) {
         busy.get(peer).add(key);
@@ -192,13 +190,9 @@ function pass(keys) {
         batch.bytes += entry.bytes;
       }
     }
-    // A copy this server promised to a peer (answered a store) stays until delivered or
-    // expired: the peer counts it, and may route by a membership in which we hold it.
-    if (missing === 0 && !holders.includes(me) && holders.length > 0 && !entry.waiters?.size && !entry.promised) {
-      mailbox.remove(key); // every holder has it: this server's copy is not needed
-      counters.handedOff += 1;
-      continue;
-    }
+    // No copy is dropped before delivery or expiry, also where this server is no longer a
+    // holder: its peers recorded it as holding one (from their push, or from its own), and
+    // count it once a membership change makes it a holder again.
     deliver(entry);
   }
   for (const [peer, batch] of batches) push(peer, batch.entries, batch.later);
@@ -246,7 +240,23 @@ async function push(peer, entries, later) {
   }
 }
 
-setInterval(() => pass([...mailbox.values()].map((e) => e.key)), 500).unref();
+setInterval(() => {
+  pass([...mailbox.values()].map((e) => e.key));
+  counters.passes += 1;
+}, 500).unref();
+
+/**
+ * Copies here that some holder under the current membership has not confirmed. Zero on
+ * every server (with the membership naming only live processes) means every message has
+ * its two copies again: the cluster may take its next crash.
+ */
+function unreplicated() {
+  let n = 0;
+  for (const entry of mailbox.values()) {
+    if (routing?.holders(entry.msg.to).some((h) => h !== me && entry.holders.get(h) !== routing.members.get(h)?.incarnation)) n += 1;
+  }
+  return n;
+}
 setInterval(() => {
   const now = Date.now();
   for (const entry of mailbox.values()) {
@@ -430,8 +440,7 @@ const internal = await internalServer({
         if (!validEntry(e)) return 'invalid';
         const r = mailbox.put({ to: e.to, from: e.from, id: e.id, body: e.body }, Math.min(e.expires, now + MAILBOX_MS), now);
         if (r.entry) {
-          r.entry.holders.set(from, theirs); // the sender holds it too
-          r.entry.promised = true;
+          r.entry.holders.set(from, theirs); // the sender holds it too, until delivery or expiry
           if (r.status === 'stored') counters.stored += 1;
           touch(r.entry); // other holders may lack it; the recipient may be here
         }
@@ -446,7 +455,7 @@ const internal = await internalServer({
     },
     '/stats': async () => ({
       heapAfterGc: globalThis.gc ? (globalThis.gc(), process.memoryUsage().heapUsed) : undefined, // with --expose-gc (tests)
-      id: me, incarnation, users: users.size, mailbox: mailbox.size, mailboxBytes: mailbox.bytes, largestMailbox: mailbox.largest, tombstones: mailbox.tombstones,
+      id: me, incarnation, users: users.size, mailbox: mailbox.size, unreplicated: unreplicated(), mailboxBytes: mailbox.bytes, largestMailbox: mailbox.largest, tombstones: mailbox.tombstones,
       connections: wss.clients.size, epoch: routing?.m.epoch, rss: process.memoryUsage().rss, ...counters,
     }),
   },
@@ -522,7 +531,7 @@ async function stop() {
   http.close();
   for (const ws of wss.clients) ws.close(CLOSE.RECONNECT, 'server stopping');
   const deadline = Date.now() + 5_000;
-  while (Date.now() < deadline && [...mailbox.values()].some((e) => routing?.holders(e.msg.to).some((h) => h !== me && e.holders.get(h) !== routing.members.get(h)?.incarnation))) {
+  while (Date.now() < deadline && unreplicated() > 0) {
     pass([...mailbox.values()].map((e) => e.key));
     await new Promise((r) => setTimeout(r, 100));
   }
