@@ -26,6 +26,12 @@ async function until(check, ms, what) {
     await sleep(50);
   }
 }
+/** Rejects after `ms` if `promise` has not settled. */
+function withTimeout(promise, ms) {
+  let timer;
+  return Promise.race([promise, new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms); })])
+    .finally(() => clearTimeout(timer));
+}
 const once = (emitter, event, ms) => new Promise((resolve, reject) => {
   const timer = setTimeout(() => reject(new Error(`no '${event}' within ${ms} ms`)), ms);
   emitter.once(event, (v) => { clearTimeout(timer); resolve(v); });
@@ -227,4 +233,63 @@ test(`an etcd outage of ${OUTAGE_MS / 1000} s: members keep their membership, re
   console.log(`etcd outage ${((back - down) / 1000).toFixed(1)} s: ${renewed.size} members re-registered ${reregistered} ms after etcd returned, 0 declared dead, next epoch agreed`);
   for (const m of members) await m.close();
   await coord.close();
+});
+
+const HUNG_MS = Number(process.env.MEMBERSHIP_HUNG_SECONDS ?? 25) * 1000;
+const LEASE_SECONDS = 2;
+/** Re-registration after etcd resumes may take the lease time plus this much. */
+const REREGISTER_SLACK_MS = 5_000;
+
+test(`etcd hung (SIGSTOP) for ${HUNG_MS / 1000} s: every member is registered again within lease + ${REREGISTER_SLACK_MS / 1000} s of SIGCONT, nobody is declared dead`, { timeout: HUNG_MS + 60_000 }, async () => {
+  const coord = await coordinate({ ...conn(), prefix: PREFIX, log, graceMs: 3_000 });
+  closers.push(coord);
+  const members = [await member('h0', { leaseSeconds: LEASE_SECONDS }), await member('h1', { leaseSeconds: LEASE_SECONDS }), await member('h2', { leaseSeconds: LEASE_SECONDS })];
+  await until(() => coord.members.size === 3, 5_000, 'registrations');
+  const doc = await coord.publish(coord.draft([...coord.members.values()]));
+  await coord.agreement(doc, { timeoutMs: 5_000 });
+  const dead = [];
+  coord.on('dead', (d) => dead.push(d.id));
+
+  /** Each member's key in etcd, with its incarnation, under a lease etcd still keeps. */
+  let reader = connectEtcd(etcd.endpoint, etcd.auth);
+  const registered = async () => {
+    const res = await withTimeout(reader.getAll().prefix(`${PREFIX}members/`).exec(), 2_000);
+    for (const m of members) {
+      const kv = res.kvs.find((k) => k.key.toString() === `${PREFIX}members/${m.id}`);
+      if (!kv || !kv.value.toString().includes(m.incarnation)) return false;
+      const ttl = await withTimeout(reader.leaseClient.leaseTimeToLive({ ID: kv.lease }), 2_000);
+      if (!(Number(ttl.TTL) > 0)) return false;
+    }
+    return true;
+  };
+  assert.ok(await registered());
+
+  etcd.pause(); // hung: sockets stay open, nothing answers
+  const hungAt = Date.now();
+  try {
+    await until(() => !coord.reachable && members.every((m) => !m.reachable), 10_000, 'everyone to notice etcd hung');
+    while (Date.now() - hungAt < HUNG_MS) {
+      for (const m of members) assert.equal(m.current.fingerprint, doc.fingerprint);
+      await sleep(1_000);
+    }
+  } finally {
+    etcd.resume();
+  }
+  const back = Date.now();
+  reader.close();
+  reader = connectEtcd(etcd.endpoint, etcd.auth); // a client of its own, not wedged by the hang
+  // The leases granted before the hang expired while etcd slept; etcd revokes them as
+  // it resumes. Every member must be registered again under a live lease, and stay so.
+  await until(() => registered().catch(() => false), LEASE_SECONDS * 1000 + REREGISTER_SLACK_MS, 'every member registered again');
+  const reregistered = Date.now() - back;
+  await sleep(3_500); // one grace period with etcd up: a death would be declared now
+  assert.ok(await registered(), 'still registered a grace period later');
+  assert.deepEqual(dead, [], 'nobody was declared dead');
+  const next = await coord.publish(coord.draft([...coord.members.values()]));
+  await coord.agreement(next, { timeoutMs: 10_000 });
+  console.log(`etcd hung ${((back - hungAt) / 1000).toFixed(1)} s: every member registered again ${reregistered} ms after SIGCONT (bound ${LEASE_SECONDS * 1000 + REREGISTER_SLACK_MS} ms), 0 declared dead, next epoch agreed`);
+  for (const m of members) await m.close();
+  await coord.close();
+  await reader.delete().prefix(PREFIX);
+  reader.close();
 });

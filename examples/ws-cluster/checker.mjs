@@ -4,6 +4,7 @@
 //   {ev:'fail', t, from, id, code}   the sender was told it failed (or gave up)
 //   {ev:'deliver', t, to, from, id}  the recipient's application received it
 //   {ev:'fault', t, what}            what the chaos did (reported, not checked)
+//   {ev:'welcome'|'disconnect'|'offline', t, user, ...}  connections (reported, not checked)
 // The guarantee: every acknowledged message is delivered to its recipient's application
 // exactly once. Also checked: nothing is delivered that was not sent, or to another user,
 // and no message (acknowledged or not) is delivered twice.

@@ -61,22 +61,22 @@ export class Cluster {
     return out;
   }
 
-  async stats(id) {
-    return callPeer(this.servers.get(id).info.internal, '/stats', {}, this.clusterSecret, 10_000);
+  async stats(id, query = {}) {
+    return callPeer(this.servers.get(id).info.internal, '/stats', query, this.clusterSecret, 10_000);
   }
 
   /**
    * Resolves once every running server routes with the operator's current membership and
-   * reports every copy it holds confirmed by all its holders (`unreplicated: 0`): two
-   * copies of every message again, so the cluster may take its next crash. The caller
+   * reports every copy it stored before `since` (a crash) confirmed by all its holders:
+   * two copies of every message again, so the cluster may take its next crash. The caller
    * knows the membership names no dead process (the operator dropped or republished it).
    */
-  async restored(timeoutMs = 20_000) {
+  async restored({ since = Date.now(), timeoutMs = 20_000 } = {}) {
     const deadline = Date.now() + timeoutMs;
     let last = [];
     while (Date.now() < deadline) {
       const epoch = this.operator.current.epoch;
-      last = await Promise.all([...this.servers.keys()].map((id) => this.stats(id).catch((e) => ({ id, error: e.message }))));
+      last = await Promise.all([...this.servers.keys()].map((id) => this.stats(id, { storedBefore: since }).catch((e) => ({ id, error: e.message }))));
       if (last.every((s) => s.epoch === epoch && s.unreplicated === 0)) return last;
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -34,7 +34,7 @@ export class Mailbox {
     const box = this.#byUser.get(msg.to);
     if ((box?.size ?? 0) >= MAX_MAILBOX_PER_USER || this.bytes + bytes > MAX_MAILBOX_BYTES) return { status: 'full', key };
     const entry = {
-      key, msg: { to: msg.to, from: msg.from, id: msg.id, body: msg.body }, expires, bytes,
+      key, msg: { to: msg.to, from: msg.from, id: msg.id, body: msg.body }, expires, bytes, storedAt: now,
       holders: new Map(), // server id -> incarnation that confirmed holding a copy
       writtenTo: null, // the recipient socket it was last written to
     };

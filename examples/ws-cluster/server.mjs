@@ -246,14 +246,16 @@ setInterval(() => {
 }, 500).unref();
 
 /**
- * Copies here that some holder under the current membership has not confirmed. Zero on
- * every server (with the membership naming only live processes) means every message has
- * its two copies again: the cluster may take its next crash.
+ * Copies here, stored before `storedBefore`, that some holder under the current membership
+ * has not confirmed. Zero on every server for the copies stored before a crash, with a
+ * membership that no longer names the dead process, means every message has its two
+ * copies again: the cluster may take its next crash (/stats, `storedBefore`).
  */
-function unreplicated() {
+function unreplicated(storedBefore = Infinity) {
   let n = 0;
   for (const entry of mailbox.values()) {
-    if (routing?.holders(entry.msg.to).some((h) => h !== me && entry.holders.get(h) !== routing.members.get(h)?.incarnation)) n += 1;
+    if (entry.storedAt < storedBefore &&
+        routing?.holders(entry.msg.to).some((h) => h !== me && entry.holders.get(h) !== routing.members.get(h)?.incarnation)) n += 1;
   }
   return n;
 }
@@ -453,9 +455,9 @@ const internal = await internalServer({
       for (const key of keys) if (typeof key === 'string' && key.length <= 1024) onDelivered(key, false);
       return { ok: true };
     },
-    '/stats': async () => ({
+    '/stats': async ({ storedBefore } = {}) => ({
       heapAfterGc: globalThis.gc ? (globalThis.gc(), process.memoryUsage().heapUsed) : undefined, // with --expose-gc (tests)
-      id: me, incarnation, users: users.size, mailbox: mailbox.size, unreplicated: unreplicated(), mailboxBytes: mailbox.bytes, largestMailbox: mailbox.largest, tombstones: mailbox.tombstones,
+      id: me, incarnation, users: users.size, mailbox: mailbox.size, unreplicated: unreplicated(Number.isFinite(storedBefore) ? storedBefore : Infinity), mailboxBytes: mailbox.bytes, largestMailbox: mailbox.largest, tombstones: mailbox.tombstones,
       connections: wss.clients.size, epoch: routing?.m.epoch, rss: process.memoryUsage().rss, ...counters,
     }),
   },
