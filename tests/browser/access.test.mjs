@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchChromium } from '../support/chromium.mjs';
 import { serveDemo } from '../support/demo-server.mjs';
-import { openDemo, membership, text } from '../support/demo-page.mjs';
+import { openDemo, membership, text, dots, dotsPainted } from '../support/demo-page.mjs';
 
 let server;
 let browser;
@@ -92,31 +92,56 @@ test('past eight servers, colours get a second cue and the page claims no more',
   await close();
 });
 
-test('hovering or focusing a server highlights its arcs and users only', async () => {
+test('hovering or focusing a server highlights its arcs and users only, as painted', async () => {
   const { page, errors, close } = await openDemo(browser, server.url);
-  const dimmed = () => page.evaluate(() => {
-    const faded = (e) => {
-      for (let x = e; x && x.tagName !== 'svg'; x = x.parentElement) if (getComputedStyle(x).opacity < 0.5) return true;
-      return false;
-    };
-    const dots = [...document.querySelectorAll('svg.ring circle.user')];
-    return {
-      lit: dots.filter((d) => !faded(d)).map((d) => d.dataset.owner),
-      arcs: [...document.querySelectorAll('svg.ring .arcs path')].filter((p) => !faded(p)).length,
-    };
-  });
+  // Dots: the readout's "lit", checked against the canvas's pixels; arcs and ticks: opacity.
+  const dimmed = async () => {
+    const painted = await dotsPainted(page);
+    assert.deepEqual(painted.bad, []);
+    assert.ok(painted.checked > 50, `only ${painted.checked} dots checked`);
+    const shown = await dots(page);
+    const strokes = await page.evaluate(() => {
+      const faded = (e) => {
+        for (let x = e; x && x.tagName !== 'svg'; x = x.parentElement) if (getComputedStyle(x).opacity < 0.5) return true;
+        return false;
+      };
+      return {
+        arcs: [...document.querySelectorAll('svg.ring .arcs path')].filter((p) => !faded(p)).length,
+        ticks: [...document.querySelectorAll('svg.ring .ticks')].filter((p) => !faded(p)).map((p) => p.dataset.server),
+      };
+    });
+    return { lit: shown.filter((d) => d.lit).map((d) => d.owner), ...strokes };
+  };
   assert.equal((await dimmed()).lit.length, 200, 'nothing dimmed at rest');
   await page.hover('li[data-server="srv-2"] .numbers');
   await page.waitForSelector('li[data-server="srv-2"].lit');
   let seen = await dimmed();
   assert.ok(seen.lit.length > 0 && seen.lit.every((o) => o === 'srv-2'), 'hover: only srv-2\'s users stay lit');
   assert.equal(seen.arcs, 1);
+  assert.deepEqual(seen.ticks, ['srv-2']);
   await page.mouse.move(0, 0);
   await page.waitForFunction(() => !document.querySelector('li.lit'));
   await page.focus('li[data-server="srv-1"] input[type=text]');
   await page.waitForSelector('li[data-server="srv-1"].lit');
   seen = await dimmed();
   assert.ok(seen.lit.length > 0 && seen.lit.every((o) => o === 'srv-1'), 'focus: only srv-1\'s users stay lit');
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+test('the canvas paints what its readout says, after a change with halos and a failure', async () => {
+  const { page, errors, close } = await openDemo(browser, server.url);
+  await page.click('#add-1000');
+  await page.click('#add-server');
+  await page.waitForFunction(() => /joined/.test(document.querySelector('[data-testid=what]').textContent));
+  await page.check('li[data-server="srv-1"] input[type=checkbox]');
+  await page.waitForSelector('[data-testid=failover]');
+  const shown = await dots(page);
+  const classes = new Set(shown.map((d) => d.class));
+  assert.ok(classes.has('moved') && classes.has('replica'), [...classes].join('|'));
+  const { checked, bad } = await dotsPainted(page);
+  assert.ok(checked > 100, `only ${checked} isolated dots`);
+  assert.deepEqual(bad, []);
   assert.deepEqual(errors, []);
   await close();
 });

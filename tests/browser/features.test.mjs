@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { BoundedLoads, Ketama } from 'ringroute/full';
 import { launchChromium } from '../support/chromium.mjs';
 import { serveDemo } from '../support/demo-server.mjs';
-import { openDemo, membership, users, text, settle } from '../support/demo-page.mjs';
+import { openDemo, membership, users, text, settle, dotsWith } from '../support/demo-page.mjs';
 import { reference, ringOf } from '../support/demo-reference.mjs';
 import { HashRing as FullRing } from 'ringroute/full';
 
@@ -38,14 +38,13 @@ test('a down server: its users continue on their replica within the replication 
     const failover = page.locator('[data-testid=failover]');
     assert.equal(Number(await failover.getAttribute('data-kept')), kept, `rf ${rf}: kept`);
     assert.equal(Number(await failover.getAttribute('data-lost')), lost, `rf ${rf}: lost`);
-    const dots = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll('svg.ring circle.user.replica')]
-      .map((c) => [c.dataset.user, c.getAttribute('fill')])));
-    assert.deepEqual(new Map(Object.entries(dots)), expectedFill, `rf ${rf}: replica dots in the replica's colour`);
-    assert.equal(await page.locator('svg.ring circle.user.lost').count(), lost);
+    const replicas = new Map((await dotsWith(page, 'replica')).map((d) => [d.user, d.fill]));
+    assert.deepEqual(replicas, expectedFill, `rf ${rf}: replica dots in the replica's colour`);
+    assert.equal((await dotsWith(page, 'lost')).length, lost);
   }
   await page.uncheck('li[data-server="srv-1"] input[type=checkbox]');
   await page.waitForSelector('[data-testid=failover]', { state: 'detached' });
-  assert.equal(await page.locator('svg.ring circle.user.replica, svg.ring circle.user.lost').count(), 0);
+  assert.equal((await dotsWith(page, 'replica')).length + (await dotsWith(page, 'lost')).length, 0);
   ring.free();
   assert.deepEqual(errors, []);
   await close();
@@ -56,7 +55,7 @@ test('the hot spot overloads one server; bounded loads cap it as ring-core does'
   await page.click('#add-1000');
   await users(page, 1200);
   await page.check('#hot');
-  await page.waitForSelector('svg.ring circle.user.hot');
+  await page.waitForFunction(() => window.ringrouteDots().dots.some((d) => d.hot));
   const m = await membership(page);
   assert.equal(m.hot.length, 300);
   const keys = [...m.users, ...m.hot];
@@ -79,7 +78,7 @@ test('the hot spot overloads one server; bounded loads cap it as ring-core does'
     }
     const spilled = assigned.filter((o, i) => o !== owners.get(keys[i])).length;
     assert.equal(Number(await page.locator('[data-testid=bounded]').getAttribute('data-spilled')), spilled);
-    assert.equal(await page.locator('svg.ring circle.user.spilled').count(), spilled);
+    assert.equal((await dotsWith(page, 'spilled')).length, spilled);
     loads.free();
     ring.free();
   }

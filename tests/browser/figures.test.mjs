@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchChromium } from '../support/chromium.mjs';
 import { serveDemo } from '../support/demo-server.mjs';
-import { openDemo, membership, text, users, settle } from '../support/demo-page.mjs';
+import { openDemo, membership, text, users, settle, dots } from '../support/demo-page.mjs';
 import { reference, ringOf, movedBetween } from '../support/demo-reference.mjs';
 
 let server;
@@ -36,11 +36,13 @@ async function checkChange(page, change, expectedFrom) {
   // The measured share is a sample of the expected one: 1,200 users, within 5 points.
   assert.ok(Math.abs(moved / keys.length - expected) < 0.05, `moved ${moved} vs expected ${expected}`);
   await settle(page);
+  const drawn = await dots(page);
   for (const s of now.servers) {
     const owned = [...b.owners.values()].filter((o) => o === s.id).length;
     assert.equal(s.users, owned, `${s.id}: load panel`);
-    assert.equal(await page.locator(`circle.user[data-owner="${s.id}"][fill="${s.colour}"]`).count(), owned, `${s.id}: dots`);
+    assert.equal(drawn.filter((d) => d.owner === s.id && d.fill === s.colour).length, owned, `${s.id}: dots`);
   }
+  for (const d of drawn) assert.equal(d.owner, b.owners.get(d.user), `${d.user}: owner`);
   return { was, now, a, b, moved, keys };
 }
 

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchChromium } from '../support/chromium.mjs';
 import { serveDemo } from '../support/demo-server.mjs';
-import { openDemo, membership, settle, users } from '../support/demo-page.mjs';
+import { openDemo, membership, settle, users, dots } from '../support/demo-page.mjs';
 import { reference, movedBetween } from '../support/demo-reference.mjs';
 
 let server;
@@ -30,11 +30,8 @@ test('a gradual join shows every batch in order with dual delivery, then complet
       const step = el?.dataset.step ?? 'done';
       if (step === seen) return;
       seen = step;
-      requestAnimationFrame(() => window.batches.push({
-        step,
-        dual: document.querySelectorAll('svg.ring circle.user.dual').length,
-        pending: document.querySelectorAll('svg.ring circle.user.pending').length,
-      }));
+      const marked = (m) => window.ringrouteDots().dots.filter((d) => d.class.split(' ').includes(m)).length;
+      window.batches.push({ step, dual: marked('dual'), pending: marked('pending') });
     };
     new MutationObserver(record).observe(document.querySelector('.results'), { subtree: true, childList: true, attributes: true, characterData: true });
   });
@@ -58,9 +55,10 @@ test('a gradual join shows every batch in order with dual delivery, then complet
   assert.equal(batches[5].dual, moved);
   assert.deepEqual([batches[6].dual, batches[6].pending], [0, 0]);
   await settle(page);
+  const shown = await dots(page);
   for (const s of now.servers) {
     const owned = [...b.owners.values()].filter((o) => o === s.id).length;
-    assert.equal(await page.locator(`svg.ring circle.user[data-owner="${s.id}"][fill="${s.colour}"]`).count(), owned, s.id);
+    assert.equal(shown.filter((d) => d.owner === s.id && d.fill === s.colour).length, owned, s.id);
   }
   assert.deepEqual(errors, []);
   await close();

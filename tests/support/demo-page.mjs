@@ -1,5 +1,5 @@
 // Helpers for the demo's browser tests: a fresh page per test (tests share no page and
-// no order) and what the page shows. ring-core's answers are in demo-reference.mjs.
+// no order) and what the page shows (the users' dots through the canvas's readout). ring-core's answers are in demo-reference.mjs.
 
 /** A new page on the demo (optionally at a state fragment), with its errors collected. */
 export async function openDemo(browser, url, { width = 1280, height = 800, hash = '' } = {}) {
@@ -9,8 +9,59 @@ export async function openDemo(browser, url, { width = 1280, height = 800, hash 
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(hash ? `${url}#${hash}` : url);
-  await page.waitForSelector('svg.ring circle.user');
+  await painted(page);
   return { page, errors, close: () => context.close() };
+}
+
+/**
+ * The users' dots as the page shows them: the canvas's readout (`ringrouteDots()`), one
+ * record per user or hot session: { user, owner, fill, stroke, class, hot, x, y, lit }
+ * (x, y in the ring's SVG units; class lists the marks: moved, pending, dual, replica,
+ * lost, spilled). `dotsPainted` checks the canvas's pixels against it.
+ */
+export function dots(page) {
+  return page.evaluate(() => window.ringrouteDots().dots);
+}
+
+/** Waits until the canvas has painted the latest dot list. */
+export function painted(page) {
+  return page.waitForFunction(() => {
+    const c = document.querySelector('canvas.dots');
+    return c && window.ringrouteDots && c.dataset.painted === String(window.ringrouteDots().version);
+  });
+}
+
+/** Dots whose record has every mark in `marks` (e.g. ['replica']). */
+export async function dotsWith(page, ...marks) {
+  return (await dots(page)).filter((d) => marks.every((m) => d.class.split(' ').includes(m)));
+}
+
+/**
+ * Checks the canvas against its readout: at the centre of every dot with no other dot
+ * near, the canvas pixel has the dot's fill colour (lit) or a faint one (dimmed), or is
+ * empty (a lost dot). Returns the mismatches.
+ */
+export async function dotsPainted(page) {
+  await painted(page);
+  return page.evaluate(() => {
+    const all = window.ringrouteDots().dots;
+    const canvas = document.querySelector('canvas.dots');
+    const k = canvas.width / 660;
+    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    const hex = (i) => '#' + [0, 1, 2].map((j) => data[i + j].toString(16).padStart(2, '0')).join('');
+    const bad = [];
+    let checked = 0;
+    for (const d of all) {
+      if (all.some((o) => o !== d && Math.hypot(o.x - d.x, o.y - d.y) < 6)) continue; // largest radius 4.6 + half a stroke
+      const i = (Math.floor(d.y * k) * canvas.width + Math.floor(d.x * k)) * 4;
+      const [colour, alpha] = [hex(i), data[i + 3]];
+      checked++;
+      if (d.fill === null) { if (alpha > 40) bad.push(`${d.user}: lost but painted ${colour}`); continue; }
+      if (d.lit && (colour !== d.fill || alpha !== 255)) bad.push(`${d.user}: ${colour}/${alpha}, readout ${d.fill}`);
+      if (!d.lit && alpha > 60) bad.push(`${d.user}: dimmed but alpha ${alpha}`);
+    }
+    return { checked, bad };
+  });
 }
 
 /** Runs every CSS animation to its end, so a picture no longer depends on timing. */
@@ -20,7 +71,7 @@ export function settle(page) {
 
 /** Waits until the page shows `n` users. */
 export function users(page, n) {
-  return page.waitForFunction((n) => document.querySelectorAll('svg.ring circle.user:not(.hot)').length === n, n);
+  return page.waitForFunction((n) => window.ringrouteDots().dots.filter((d) => !d.hot).length === n, n);
 }
 
 /** What the page says about its membership: config, servers, users (and hot sessions). */
@@ -30,8 +81,8 @@ export function membership(page) {
   return page.evaluate(() => ({
     seed: Number(document.querySelector('main').dataset.seed),
     vnodes: Number(document.querySelector('main').dataset.vnodes),
-    users: [...document.querySelectorAll('svg.ring circle.user:not(.hot)')].map((c) => c.dataset.user),
-    hot: [...document.querySelectorAll('svg.ring circle.user.hot')].map((c) => c.dataset.user),
+    users: window.ringrouteDots().dots.filter((d) => !d.hot).map((d) => d.user),
+    hot: window.ringrouteDots().dots.filter((d) => d.hot).map((d) => d.user),
     servers: [...document.querySelectorAll('.servers li')].map((li) => ({
       id: li.dataset.server,
       weight: Number(li.querySelector('input[type=text]').value),
@@ -53,11 +104,11 @@ export function picture(page) {
     const t = (s) => [...document.querySelectorAll(s)].map((e) => e.textContent.trim());
     return {
       // Sorted: the stacking of two dots with the same look is not part of the picture.
-      dots: [...document.querySelectorAll('svg.ring circle.user')].map((c) =>
-        [c.dataset.user, c.getAttribute('fill'), c.getAttribute('class'), c.getAttribute('stroke'), c.getAttribute('cx')].join()).sort(),
+      dots: window.ringrouteDots().dots.map((d) => [d.user, d.owner, d.fill, d.class, d.stroke, d.x, d.y].join()).sort(),
       arcs: [...document.querySelectorAll('svg.ring .arcs path')].map((p) => p.getAttribute('d')),
       ticks: [...document.querySelectorAll('svg.ring .ticks, svg.ring .marker')].map((p) => p.outerHTML),
-      overlay: document.querySelector('svg.overlay').innerHTML.replace(/animation-delay:\d+ms/g, ''),
+      overlay: (document.querySelector('svg.overlay')?.innerHTML ?? '').replace(/animation-delay:\d+ms/g, ''),
+      travellers: document.querySelector('.travellers')?.innerHTML ?? '',
       results: t('.results .what, .results .figure, .results .status p'),
       rows: t('.servers li'),
       balance: t('.balance'),

@@ -14,7 +14,7 @@ try {
   for (const [name, width, height] of sizes) {
     const page = await browser.newPage({ viewport: { width, height }, deviceScaleFactor: 1 });
     await page.goto(server.url);
-    await page.waitForSelector('svg.ring circle.user');
+    await page.waitForSelector('canvas.dots[data-painted]');
     await page.click('#add-1000');
     await page.click('#add-server');
     await page.fill('#key', 'user-42');

@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use ringroute::{diff, HashRing, RingConfig, Transition};
+use ringroute::{diff, HashRing, Ketama, RingConfig, Transition};
 
 use crate::figures::{self, Change, ChangeKind, Peers};
 use crate::palette::PALETTE;
@@ -50,6 +50,8 @@ pub struct User {
     pub id: Rc<str>,
     /// MurmurHash3 of the id under [`SEED`].
     pub position: u32,
+    /// Its position on ketama's continuum (MD5 of the id), hashed once.
+    pub ketama_position: u32,
     /// The slot of the server that owns the user on the ring now.
     pub owner: u8,
     /// During a scaling event, once the user's arc is cut over: the old owner, which
@@ -117,6 +119,8 @@ pub struct Domain {
     pub bounded: Vec<u8>,
     /// Per user then per hot session: its server under ketama and under modulo.
     pub peers: Peers,
+    /// Ketama over the same membership (kept in step: see `figures::ketama_from`).
+    pub ketama: Ketama<u8>,
 }
 
 impl Domain {
@@ -140,6 +144,7 @@ impl Domain {
             serving: Vec::new(),
             bounded: Vec::new(),
             peers: Peers::default(),
+            ketama: Ketama::new(),
         })
     }
 
@@ -325,9 +330,11 @@ impl Domain {
             .all_users()
             .filter(|u| ring.get_at(u.position).map(|n| *n.data) != Some(u.owner))
             .count();
-        let peers = figures::peers(&ring, self.all_users());
+        let ketama = figures::ketama_from(&self.ketama, &ring);
+        let peers = figures::peers(&ring, &ketama, self.all_users());
         let change = figures::measure(kind, &self.ring, &ring, &plan, (&self.peers, &peers), moved);
         self.peers = peers;
+        self.ketama = ketama;
         let scaling = if self.gradual {
             let transition = Transition::new(self.ring.clone(), ring.clone(), self.epoch + 1)
                 .map_err(|e| e.to_string())?;
@@ -435,6 +442,7 @@ impl Domain {
         let position = self.ring.position(&*id);
         let (owner, previous, incoming) = self.route(position);
         User {
+            ketama_position: ringroute::ketama_hash(id.as_bytes()),
             id,
             position,
             owner,
@@ -523,7 +531,8 @@ impl Domain {
 
     /// Recomputes the peers' placement after the keys changed.
     pub fn refresh_peers(&mut self) {
-        self.peers = figures::peers(&self.ring, self.all_users());
+        self.ketama = figures::ketama_from(&self.ketama, &self.ring);
+        self.peers = figures::peers(&self.ring, &self.ketama, self.all_users());
     }
 
     /// Recomputes what follows from the membership: failover and bounded loads.

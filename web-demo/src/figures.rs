@@ -82,19 +82,26 @@ pub struct Change {
 pub struct Peers {
     /// Per key (users, then hot sessions): ketama's server.
     pub ketama: Vec<u8>,
+    /// Ketama's continuum as (position, slot), in ring order, for drawing it.
+    pub ketama_points: Vec<(u32, u8)>,
     /// Per key: modulo's server.
     pub modulo: Vec<u8>,
 }
 
-/// The peers' placement of `keys` over `ring`'s membership.
-pub fn peers<'u>(ring: &HashRing<u8>, keys: impl Iterator<Item = &'u User> + Clone) -> Peers {
-    let k = ketama(ring);
+/// The peers' placement of `keys` over `ring`'s membership, with `k` its ketama ring
+/// (see [`ketama_from`]).
+pub fn peers<'u>(
+    ring: &HashRing<u8>,
+    k: &Ketama<u8>,
+    keys: impl Iterator<Item = &'u User> + Clone,
+) -> Peers {
     let m = ModuloRouter::from_ring(ring);
     Peers {
         ketama: keys
             .clone()
-            .map(|u| k.get(&*u.id).map_or(0, |s| s.data))
+            .map(|u| k.get_at(u.ketama_position).map_or(0, |s| s.data))
             .collect(),
+        ketama_points: k.points().map(|(p, s)| (p, s.data)).collect(),
         modulo: keys
             .map(|u| {
                 m.get(&*u.id)
@@ -143,6 +150,42 @@ pub fn measure(
         modulo,
         ketama: differ(&before.ketama, &after.ketama),
     }
+}
+
+/// [`ketama`] of `ring`, from `previous` (the ketama of an earlier membership) when
+/// one server joined at the end or one left: ketama rebuilds its whole continuum on
+/// every `add`, so building 32 servers one by one hashed 21,000 digests where one
+/// change needs 1,300. The result always equals `ketama(ring)`: the same servers, in the
+/// same order, with the same weights, or it is built from scratch.
+pub fn ketama_from(previous: &Ketama<u8>, ring: &HashRing<u8>) -> Ketama<u8> {
+    let weight = |w: f64| (w * 100.0).round().max(1.0) as u32;
+    let want: Vec<(&str, u32, u8)> = ring
+        .iter()
+        .map(|n| (n.id, weight(n.weight), *n.data))
+        .collect();
+    let have: Vec<(&str, u32, u8)> = previous
+        .servers()
+        .map(|s| (&*s.host, s.weight, s.data))
+        .collect();
+    let mut k = previous.clone();
+    if want.len() == have.len() + 1 && want[..have.len()] == have[..] {
+        let (id, w, slot) = want[have.len()];
+        if k.add(id, KETAMA_DEFAULT_PORT, w, slot).is_ok() {
+            return k;
+        }
+    } else if want.len() + 1 == have.len() {
+        let gone = (0..have.len()).find(|&i| i == want.len() || have[i].0 != want[i].0);
+        if let Some(i) = gone {
+            let rest = have[..i].iter().chain(&have[i + 1..]);
+            if rest.eq(want.iter()) {
+                k.remove(have[i].0, KETAMA_DEFAULT_PORT);
+                return k;
+            }
+        }
+    } else if want == have {
+        return k;
+    }
+    ketama(ring)
 }
 
 /// Ketama over a ring's membership: host = server id, integer weight = weight × 100.
@@ -236,4 +279,37 @@ pub fn max_over_fair(domain: &Domain, loads: &[(u8, usize)]) -> Option<f64> {
             Some((n as f64 / keys as f64) / (w / weight))
         })
         .reduce(f64::max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ringroute::RingConfig;
+
+    fn same(a: &Ketama<u8>, b: &Ketama<u8>) -> bool {
+        a.servers().eq(b.servers()) && a.points().eq(b.points())
+    }
+
+    #[test]
+    fn ketama_kept_in_step_equals_a_fresh_build() {
+        let mut ring = HashRing::with_config(RingConfig::new(16, 0).unwrap());
+        let mut k = Ketama::new();
+        let step = |ring: &HashRing<u8>, k: &mut Ketama<u8>| {
+            *k = ketama_from(k, ring);
+            assert!(same(k, &ketama(ring)));
+        };
+        for i in 0..6u8 {
+            ring.add_weighted(&format!("srv-{i}"), 1.0, i).unwrap();
+            step(&ring, &mut k);
+        }
+        ring.remove("srv-2");
+        step(&ring, &mut k);
+        ring.remove("srv-5"); // the last one
+        step(&ring, &mut k);
+        ring.set_weight("srv-1", 2.5).unwrap();
+        step(&ring, &mut k);
+        ring.add_weighted("srv-2", 1.0, 2).unwrap(); // back, not at the end by number
+        step(&ring, &mut k);
+        step(&ring, &mut k); // no change
+    }
 }

@@ -13,7 +13,7 @@ use std::rc::Rc;
 use ringroute::murmur3_32;
 use yew::Reducible;
 
-use crate::domain::{shown, Domain, Server, INITIAL_VNODES};
+use crate::domain::{shown, Domain, Server, User, INITIAL_VNODES};
 use crate::figures::Algorithm;
 use crate::story;
 
@@ -215,7 +215,6 @@ impl Demo {
                 | Action::Lookup(_)
                 | Action::SendMessage(..)
                 | Action::SendRandomMessage
-                | Action::SetAlgorithm(_)
                 | Action::Dismiss
         ) {
             self.anim.dots += 1;
@@ -315,6 +314,42 @@ impl Demo {
                 Ok(())
             }
             Action::Dismiss => Ok(()),
+        }
+    }
+
+    /// Whether the ring drawn is ringroute's (failures, caps, scaling, moves, lookups
+    /// and messages are shown on it only).
+    pub fn shows_ring(&self) -> bool {
+        self.ui.algorithm == Algorithm::Ring
+    }
+
+    /// The slot that owns key `index` (users, then hot sessions) under the algorithm
+    /// shown.
+    pub fn owner_shown(&self, index: usize, user: &User) -> u8 {
+        let peers = &self.domain.peers;
+        match self.ui.algorithm {
+            Algorithm::Ring => user.owner,
+            Algorithm::Ketama => peers.ketama.get(index).copied().unwrap_or(user.owner),
+            Algorithm::Modulo => peers.modulo.get(index).copied().unwrap_or(user.owner),
+        }
+    }
+
+    /// Where key `index` sits on the ring drawn: ketama hashes keys with MD5; modulo
+    /// has no ring and keeps ringroute's hash (it routes by that hash % n).
+    pub fn position_shown(&self, user: &User) -> u32 {
+        match self.ui.algorithm {
+            Algorithm::Ketama => user.ketama_position,
+            Algorithm::Ring | Algorithm::Modulo => user.position,
+        }
+    }
+
+    /// The ring points drawn, as (position, slot): ringroute's or ketama's; none for
+    /// modulo.
+    pub fn points_shown(&self) -> &[(u32, u8)] {
+        match self.ui.algorithm {
+            Algorithm::Ring => &self.domain.points,
+            Algorithm::Ketama => &self.domain.peers.ketama_points,
+            Algorithm::Modulo => &[],
         }
     }
 

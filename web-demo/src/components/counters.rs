@@ -203,7 +203,7 @@ fn row(class: &str, value: Option<f64>, words: &str, percent: f64, small: Html) 
             <span class="big" data-testid={if class == "ring" { "moved".to_string() } else { class.to_string() }}>
                 <b>{value}</b>{" "}<span class="words">{words}</span>
             </span>
-            <span class="bar" aria-hidden="true"><span style={format!("width:{percent:.1}%")}></span></span>
+            <span class="bar" aria-hidden="true"><span style={format!("transform:scaleX({:.4})", percent / 100.0)}></span></span>
             <span class="small">{small}</span>
         </div>
     }

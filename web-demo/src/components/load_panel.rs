@@ -76,7 +76,7 @@ pub fn view(demo: &Demo, dispatch: &Dispatch) -> Html {
                     <input type="text" inputmode="decimal" maxlength="12" value={server.weight.to_string()}
                         title={format!("weight, from 1/{} to {MAX_WEIGHT}", d.vnodes)} onchange={weight} />
                 </label>
-                <span class="meter" aria-hidden="true"><span style={format!("width:{width:.1}%")}></span>{for cap_mark}</span>
+                <span class="meter" aria-hidden="true"><span style={format!("transform:scaleX({:.4})", width / 100.0)}></span>{for cap_mark}</span>
                 <span class="numbers">{format!("{users} · {:.1}% of ring", 100.0 * share)}</span>
                 <label class="check down-switch"><input type="checkbox" checked={server.down} onchange={down} />{"down"}</label>
                 <button type="button" class="remove" aria-label={format!("remove {id}")} onclick={remove}>{"×"}</button>

@@ -5,6 +5,7 @@
 
 mod controls;
 mod counters;
+mod dots;
 mod load_panel;
 mod lookup;
 mod messages;

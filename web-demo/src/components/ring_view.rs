@@ -7,8 +7,9 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::dots::Dots;
 use super::Dispatch;
-use crate::domain::{Serving, User};
+use crate::figures::Algorithm;
 use crate::geometry::{angle, point, push_arc, push_tick, user_radius, CENTRE, RING, SIZE};
 use crate::palette::{colour, dash, DISTINCT};
 use crate::state::{Action, Demo};
@@ -29,41 +30,107 @@ pub fn view(handle: &UseReducerHandle<Demo>, dispatch: &Dispatch) -> Html {
     let demo: &Demo = handle;
     let d = &demo.domain;
     let view_box = format!("0 0 {SIZE} {SIZE}");
-    let highlight = demo.ui.highlight.map(|slot| {
-        html! {
-            <style>{format!(
-                "svg.ring [data-slot]:not([data-slot=\"{slot}\"]){{opacity:.13}}\
-                 svg.ring .arcs path[data-slot=\"{slot}\"]{{stroke-opacity:.6}}"
-            )}</style>
-        }
-    });
     html! {
         <div class="canvas">
             <svg class="ring" viewBox={view_box.clone()} role="img"
                 aria-label={format!("hash ring with {} servers and {} users", d.servers.len(), d.users.len())}>
-                {for highlight}
                 <circle class="track" cx={CENTRE.to_string()} cy={CENTRE.to_string()} r={RING.to_string()} />
-                {arcs(demo)}
-                {servers(demo, dispatch)}
-                <Dots demo={handle.clone()} version={demo.anim.dots} />
+                <Still demo={handle.clone()} dispatch={dispatch.clone()} version={still_version(demo)}
+                    highlight={demo.ui.highlight} />
                 <text class="zero" x={CENTRE.to_string()} y={(CENTRE - RING - 20.0).to_string()}>{"0 / 2³²"}</text>
-                <text class="clockwise" x={CENTRE.to_string()} y={CENTRE.to_string()}>{"clockwise ↻"}</text>
+                {centre_label(demo)}
             </svg>
-            <svg class="ring overlay" viewBox={view_box} aria-hidden="true">
-                <g class="travellers" key={demo.anim.moves} style={format!("--centre:{CENTRE}px")}>{travellers(demo)}</g>
-                {lookup(demo)}
-                {message(demo)}
-            </svg>
+            <Dots demo={handle.clone()} version={demo.anim.dots} highlight={demo.ui.highlight} />
+            if demo.shows_ring() {
+                <div class="travellers" key={demo.anim.moves} aria-hidden="true">{travellers(demo)}</div>
+                <svg class="ring overlay" viewBox={view_box} aria-hidden="true">
+                    {lookup(demo)}
+                    {message(demo)}
+                </svg>
+            }
         </div>
+    }
+}
+
+/// What the still layer's look depends on besides the highlight: the points drawn, the
+/// servers' down flags, the view mode.
+fn still_version(demo: &Demo) -> (u32, usize, u8, bool, Vec<bool>) {
+    (
+        demo.anim.moves,
+        demo.points_shown().len(),
+        demo.ui.algorithm as u8,
+        demo.ui.show_vnodes,
+        demo.domain.servers.iter().map(|s| s.down).collect(),
+    )
+}
+
+#[derive(Properties)]
+struct StillProps {
+    demo: UseReducerHandle<Demo>,
+    dispatch: Dispatch,
+    version: (u32, usize, u8, bool, Vec<bool>),
+    highlight: Option<u8>,
+}
+
+impl PartialEq for StillProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.version == other.version && self.highlight == other.highlight
+    }
+}
+
+/// Arcs and server points: their paths (hundreds of arcs and ticks, thousands under
+/// ketama) are built once per membership, and a highlight only changes classes.
+#[function_component(Still)]
+fn still(props: &StillProps) -> Html {
+    let demo: &Demo = &props.demo;
+    let paths = {
+        let demo = props.demo.clone();
+        use_memo(props.version.clone(), move |_| {
+            (arc_paths(&demo), tick_paths(&demo))
+        })
+    };
+    let (arcs_by_slot, ticks_by_slot) = &*paths;
+    html! {
+        <>
+            {arcs(demo, arcs_by_slot)}
+            {servers(demo, &props.dispatch, ticks_by_slot)}
+        </>
+    }
+}
+
+/// Whether `slot` is dimmed by the highlight.
+fn dimmed(demo: &Demo, slot: u8) -> bool {
+    demo.ui.highlight.is_some_and(|h| h != slot)
+}
+
+/// What the ring's centre says: the rule of the algorithm drawn.
+fn centre_label(demo: &Demo) -> Html {
+    let x = CENTRE.to_string();
+    let line = |dy: f64, text: &str| {
+        html! { <tspan x={x.clone()} dy={format!("{dy}")}>{text.to_string()}</tspan> }
+    };
+    let lines = match demo.ui.algorithm {
+        Algorithm::Ring => vec![line(0.0, "clockwise ↻")],
+        Algorithm::Ketama => vec![
+            line(-8.0, "ketama's ring ↻"),
+            line(16.0, "keys at their MD5 hash"),
+        ],
+        Algorithm::Modulo => vec![
+            line(-16.0, "modulo has no ring:"),
+            line(16.0, "server = hash % n,"),
+            line(16.0, "so colours are scattered"),
+        ],
+    };
+    html! {
+        <text class="clockwise" data-testid="ring-rule" x={x.clone()} y={CENTRE.to_string()}>{for lines}</text>
     }
 }
 
 /// Arcs: each point tints the arc it owns, from the previous point (any server's) to it.
 /// With every virtual node drawn, runs of one owner merge into one arc; with one marker
 /// per server, only the arc each marker truly owns is tinted.
-fn arcs(demo: &Demo) -> Html {
-    let d = &demo.domain;
-    let points = &d.points;
+fn arc_paths(demo: &Demo) -> Vec<(u8, String)> {
+    let points = demo.points_shown();
     let n = points.len();
     let mut paths: Vec<(u8, String)> = Vec::new();
     let mut add = |slot: u8, from: u32, to: u32| {
@@ -77,9 +144,9 @@ fn arcs(demo: &Demo) -> Html {
         push_arc(&mut paths[i].1, from, to, RING);
     };
     if n == 0 {
-        return html! {};
+        return paths;
     }
-    if demo.ui.show_vnodes {
+    if demo.ui.show_vnodes || !demo.shows_ring() {
         if points.iter().all(|&(_, s)| s == points[0].1) {
             add(points[0].1, 0, 0);
         } else {
@@ -106,13 +173,24 @@ fn arcs(demo: &Demo) -> Html {
             add(slot, from, points[i].0);
         }
     }
+    paths
+}
+
+fn arcs(demo: &Demo, paths: &[(u8, String)]) -> Html {
+    let d = &demo.domain;
     html! {
         <g class="arcs">
-            {for paths.into_iter().map(|(slot, path)| {
+            {for paths.iter().map(|(slot, path)| {
+                let slot = *slot;
                 let down = d.server(slot).is_some_and(|s| s.down);
+                let class = classes!(
+                    down.then_some("down"),
+                    dimmed(demo, slot).then_some("dim"),
+                    (demo.ui.highlight == Some(slot)).then_some("lit")
+                );
                 html! {
-                    <path key={slot} d={path} stroke={colour(slot)} data-slot={slot.to_string()}
-                        class={down.then_some("down")} stroke-dasharray={dash(slot)} />
+                    <path key={slot} d={path.clone()} stroke={colour(slot)} data-slot={slot.to_string()}
+                        {class} stroke-dasharray={dash(slot)} />
                 }
             })}
         </g>
@@ -142,27 +220,39 @@ fn markers(demo: &Demo) -> Vec<(u8, usize)> {
 /// Server points: a tick per virtual node (faint in one-marker mode, where a labelled
 /// marker sits on each server's first point). Hover highlights; they take no focus
 /// (the load list's controls do that job) and never remove anything.
-fn servers(demo: &Demo, dispatch: &Dispatch) -> Html {
+fn tick_paths(demo: &Demo) -> Vec<String> {
+    let one_marker = !demo.ui.show_vnodes && demo.shows_ring();
+    let (inner, outer) = match (one_marker, demo.ui.algorithm) {
+        (true, _) => (5.0, 5.0),
+        (false, Algorithm::Ketama) => (5.0, 5.0),
+        (false, _) => (9.0, 9.0),
+    };
+    // One path per server, built in one pass over the points.
+    let mut paths: Vec<String> = vec![String::new(); usize::from(u8::MAX) + 1];
+    for &(pos, slot) in demo.points_shown() {
+        push_tick(
+            &mut paths[usize::from(slot)],
+            pos,
+            RING - inner,
+            RING + outer,
+        );
+    }
+    paths
+}
+
+fn servers(demo: &Demo, dispatch: &Dispatch, paths: &[String]) -> Html {
     let d = &demo.domain;
+    let one_marker = !demo.ui.show_vnodes && demo.shows_ring();
     let ticks = d.servers.iter().map(|server| {
         let slot = server.slot;
         let enter = dispatch.reform(move |_: MouseEvent| Action::Highlight(Some(slot)));
         let leave = dispatch.reform(|_: MouseEvent| Action::Highlight(None));
-        let mut path = String::new();
-        let (inner, outer) = if demo.ui.show_vnodes {
-            (9.0, 9.0)
-        } else {
-            (5.0, 5.0)
-        };
-        for &(pos, s) in &d.points {
-            if s == slot {
-                push_tick(&mut path, pos, RING - inner, RING + outer);
-            }
-        }
+        let path = paths[usize::from(slot)].clone();
         let class = classes!(
             "ticks",
-            (!demo.ui.show_vnodes).then_some("faint"),
-            server.down.then_some("down")
+            one_marker.then_some("faint"),
+            server.down.then_some("down"),
+            dimmed(demo, slot).then_some("dim")
         );
         let title = format!(
             "{} (weight {}){}",
@@ -176,14 +266,14 @@ fn servers(demo: &Demo, dispatch: &Dispatch) -> Html {
                 onmouseenter={enter} onmouseleave={leave}><title>{title}</title></path>
         }
     });
-    let marks = (!demo.ui.show_vnodes).then(|| {
+    let marks = one_marker.then(|| {
         let marks = markers(demo).into_iter().map(|(slot, i)| {
             let pos = d.points[i].0;
             let (x, y) = point(pos, RING);
             let (lx, ly) = point(pos, RING + 24.0);
             let id = d.server(slot).map_or(Rc::from(""), |s| s.id.clone());
             html! {
-                <g key={&*id} class="marker" data-server={id.to_string()} data-slot={slot.to_string()}>
+                <g key={&*id} class={classes!("marker", dimmed(demo, slot).then_some("dim"))} data-server={id.to_string()} data-slot={slot.to_string()}>
                     <circle cx={format!("{x:.2}")} cy={format!("{y:.2}")} r="8" fill={colour(slot)} />
                     <text x={format!("{lx:.2}")} y={format!("{ly:.2}")}>{&*id}</text>
                 </g>
@@ -194,116 +284,11 @@ fn servers(demo: &Demo, dispatch: &Dispatch) -> Html {
     html! { <g class="servers">{for ticks}{for marks}</g> }
 }
 
-#[derive(Properties)]
-struct DotsProps {
-    demo: UseReducerHandle<Demo>,
-    version: u32,
-}
-
-impl PartialEq for DotsProps {
-    /// Only the version: a hover or a lookup leaves every dot as it was.
-    fn eq(&self, other: &Self) -> bool {
-        self.version == other.version
-    }
-}
-
-/// The resting users, one group per colour: a highlight dims 32 groups instead of
-/// restyling thousands of dots.
-#[function_component(Dots)]
-fn dots(props: &DotsProps) -> Html {
-    let demo: &Demo = &props.demo;
-    let mut groups: Vec<(u8, Vec<Html>)> = Vec::new();
-    for (i, u) in demo.domain.all_users().enumerate() {
-        let (fill, _) = look(demo, i, u);
-        let slot = fill.unwrap_or(u8::MAX);
-        let dot = resting_dot(demo, i, u);
-        match groups.iter_mut().find(|g| g.0 == slot) {
-            Some(g) => g.1.push(dot),
-            None => groups.push((slot, vec![dot])),
-        }
-    }
-    groups.sort_by_key(|g| g.0);
-    html! {
-        <g class="users">
-            {for groups.into_iter().map(|(slot, dots)| html! {
-                <g key={slot} data-slot={slot.to_string()}>{for dots}</g>
-            })}
-        </g>
-    }
-}
-
-/// What a resting dot looks like: (fill slot, class, serving slot).
-fn look(demo: &Demo, index: usize, user: &User) -> (Option<u8>, String) {
-    let d = &demo.domain;
-    let mut class = String::from("user");
-    let fill = if let Some(&b) = d.bounded.get(index) {
-        if b != user.owner {
-            class.push_str(" spilled");
-        }
-        Some(b)
-    } else {
-        match d.serving.get(index).copied().unwrap_or(Serving::Owner) {
-            Serving::Owner => Some(user.owner),
-            Serving::Replica(slot) => {
-                class.push_str(" replica");
-                Some(slot)
-            }
-            Serving::Lost => {
-                class.push_str(" lost");
-                None
-            }
-        }
-    };
-    if user.previous.is_some() {
-        class.push_str(" dual");
-    } else if user.incoming.is_some() {
-        class.push_str(" pending");
-    } else if user.moved_from.is_some() {
-        class.push_str(" moved");
-    }
-    if index >= d.users.len() {
-        class.push_str(" hot");
-    }
-    (fill, class)
-}
-
-fn resting_dot(demo: &Demo, index: usize, user: &User) -> Html {
-    let d = &demo.domain;
-    let (fill, class) = look(demo, index, user);
-    let stroke = user.previous.or(user.incoming).map(colour);
-    let name = |slot: u8| d.server(slot).map_or(Rc::from(""), |s| s.id.clone());
-    html! {
-        <UserDot key={&*user.id} id={user.id.clone()} position={user.position}
-            fill={fill.map_or("none", colour)} {stroke} class={AttrValue::from(class)}
-            owner={name(user.owner)} />
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct DotProps {
-    id: Rc<str>,
-    position: u32,
-    fill: &'static str,
-    stroke: Option<&'static str>,
-    class: AttrValue,
-    owner: Rc<str>,
-}
-
-/// A resting user: a component with plain props, so a re-render skips every dot whose
-/// look did not change instead of rebuilding thousands of elements.
-#[function_component(UserDot)]
-fn user_dot(props: &DotProps) -> Html {
-    let (x, y) = point(props.position, user_radius(props.position));
-    html! {
-        <circle class={props.class.clone()} cx={format!("{x:.2}")} cy={format!("{y:.2}")} r="3.2"
-            fill={props.fill} stroke={props.stroke}
-            data-user={props.id.to_string()} data-owner={props.owner.to_string()} />
-    }
-}
-
 /// Users moved by the latest change travel clockwise along the ring from where they sit
 /// to their new owner's point, in the old colour turning into the new, then fade; the
-/// resting dot keeps a halo until the next change.
+/// resting dot keeps a halo until the next change. They are HTML elements animating only
+/// `transform` and `opacity`, which the compositor runs without the main thread (as SVG
+/// circles, every frame restyled, laid out and repainted the overlay).
 fn travellers(demo: &Demo) -> Html {
     let d = &demo.domain;
     let moved = d
@@ -316,14 +301,15 @@ fn travellers(demo: &Demo) -> Html {
         };
         let target = owning_point(demo, u.position).unwrap_or(u.position);
         let turn = angle(target.wrapping_sub(u.position)).to_degrees();
-        let (x, y) = point(u.position, user_radius(u.position));
+        let start = angle(u.position).to_degrees();
+        let radius = 100.0 * user_radius(u.position) / SIZE;
         let style = format!(
-            "--turn:{turn:.2}deg;--from:{};--to:{}",
+            "--a:{start:.2}deg;--turn:{turn:.2}deg;--r:{radius:.3}cqw;--from:{};--to:{}",
             colour(from),
             colour(u.owner)
         );
         html! {
-            <circle class="traveller" {style} cx={format!("{x:.2}")} cy={format!("{y:.2}")} r="3.6" />
+            <i class="traveller" {style}><i></i></i>
         }
     });
     html! { <>{for dots}</> }
