@@ -20,6 +20,7 @@
 //! [`ShadowedNode`](RingError::ShadowedNode) comes last, from the built points.
 
 use alloc::vec::Vec;
+use core::cmp::Ordering;
 
 use crate::{vnode_count, RingError, MAX_ID_BYTES, MAX_NODES, MAX_POINTS};
 
@@ -106,14 +107,26 @@ fn duplicates<'s>(
     len: usize,
     node: &impl Fn(usize) -> (&'s str, f64),
 ) -> Vec<bool> {
-    let mut order: Vec<usize> = (0..len).collect();
-    // Equal ids in input order, so the first of each run is the original. (The index as
-    // a tie-break instead of a stable sort: one sort routine fewer in the wasm module.)
-    order.sort_unstable_by(|&a, &b| node(a).0.cmp(node(b).0).then(a.cmp(&b)));
-    let mut duplicate = alloc::vec![false; len];
-    for (k, &i) in order.iter().enumerate() {
-        let id = node(i).0;
-        duplicate[i] = (k > 0 && node(order[k - 1]).0 == id) || (ring.contains)(id);
+    let mut duplicate = repeats(len, &|a, b| node(a).0.cmp(node(b).0));
+    for (i, d) in duplicate.iter_mut().enumerate() {
+        *d = *d || (ring.contains)(node(i).0);
     }
     duplicate
+}
+
+/// For each of `len` items: whether an item at an earlier index is equal to it under
+/// `cmp`, found with one sort. Ketama's batches use it too; the comparator is a `dyn`
+/// so that the wasm module holds one sort routine for every caller.
+pub(crate) fn repeats(len: usize, cmp: &dyn Fn(usize, usize) -> Ordering) -> Vec<bool> {
+    let mut order: Vec<usize> = (0..len).collect();
+    // Equal items in index order, so the first of each run is the original. (The index
+    // as a tie-break instead of a stable sort: one sort routine fewer in the module.)
+    order.sort_unstable_by(|&a, &b| cmp(a, b).then(a.cmp(&b)));
+    let mut repeated = alloc::vec![false; len];
+    for pair in order.windows(2) {
+        if cmp(pair[0], pair[1]) == Ordering::Equal {
+            repeated[pair[1]] = true;
+        }
+    }
+    repeated
 }

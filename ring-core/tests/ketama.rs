@@ -5,7 +5,7 @@
 
 use std::{fs, path::PathBuf};
 
-use ringroute::{ketama_digests, ketama_hash, Ketama, RingError};
+use ringroute::{ketama_digests, ketama_hash, Ketama, RingError, KETAMA_MAX_HOST};
 use serde_json::Value;
 
 fn vectors() -> Value {
@@ -43,6 +43,22 @@ fn build(config: &Value) -> Ketama<usize> {
         )
         .unwrap();
     }
+    ring
+}
+
+/// The same ring built in one `add_all`.
+fn build_all(config: &Value) -> Ketama<usize> {
+    let mut ring = Ketama::new();
+    let servers = config["servers"].as_array().unwrap();
+    ring.add_all(servers.iter().enumerate().map(|(i, s)| {
+        (
+            s["host"].as_str().unwrap(),
+            s["port"].as_u64().unwrap() as u16,
+            s["weight"].as_u64().unwrap() as u32,
+            i,
+        )
+    }))
+    .unwrap();
     ring
 }
 
@@ -179,4 +195,87 @@ fn bad_servers_are_refused() {
     assert_eq!(ring.get_n("k", 5).len(), 1);
     let empty: Ketama<()> = Ketama::new();
     assert!(empty.get("k").is_none() && empty.get_n("k", 2).is_empty());
+}
+
+#[test]
+fn add_all_builds_the_ring_that_adds_build() {
+    let v = vectors();
+    for config in v["configs"].as_array().unwrap() {
+        let (one_by_one, at_once) = (build(config), build_all(config));
+        let points = |r: &Ketama<usize>| r.points().map(|(p, s)| (p, s.data)).collect::<Vec<_>>();
+        assert_eq!(points(&one_by_one), points(&at_once));
+    }
+}
+
+/// Servers as (name, weight, data), and points as (position, owner's data).
+type State = (Vec<(String, u32, u32)>, Vec<(u32, u32)>);
+
+/// The ring's whole observable state, to show a refused call changed nothing.
+fn state(ring: &Ketama<u32>) -> State {
+    let servers = ring
+        .servers()
+        .map(|s| (s.name(), s.weight, s.data))
+        .collect();
+    (servers, ring.points().map(|(p, s)| (p, s.data)).collect())
+}
+
+#[test]
+fn add_all_reports_what_the_first_failing_add_would_and_changes_nothing() {
+    // Small batches with every kind of fault, against the same servers added one by one.
+    let hosts = ["a", "b", "", "c", "a"];
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    let long = "h".repeat(KETAMA_MAX_HOST + 1);
+    for round in 0..400 {
+        let mut ring = Ketama::new();
+        ring.add("a", 11211, 1, 999).unwrap();
+        let batch: Vec<(&str, u16, u32, u32)> = (0..next(5))
+            .map(|i| {
+                let host = match next(12) {
+                    0 => long.as_str(),
+                    k => hosts[(k % 5) as usize],
+                };
+                (
+                    host,
+                    11211 + next(2) as u16,
+                    next(4) as u32,
+                    round * 10 + i as u32,
+                )
+            })
+            .collect();
+        let mut sequential = ring.clone();
+        let expected = batch
+            .iter()
+            .try_for_each(|&(h, p, w, d)| sequential.add(h, p, w, d));
+        let before = state(&ring);
+        let got = ring.add_all(batch.iter().copied());
+        assert_eq!(got, expected, "batch {batch:?}");
+        if got.is_ok() {
+            assert_eq!(state(&ring), state(&sequential));
+        } else {
+            assert_eq!(state(&ring), before, "a refused batch changed the ring");
+        }
+    }
+}
+
+#[test]
+fn add_all_refuses_the_65537th_server_without_reading_further() {
+    let names: Vec<String> = (0..=65_536)
+        .map(|i| format!("10.{}.{}.1", i >> 8, i & 255))
+        .collect();
+    let mut read = 0;
+    let mut ring = Ketama::new();
+    ring.add("first", 11211, 1, ()).unwrap();
+    let servers = names
+        .iter()
+        .inspect(|_| read += 1)
+        .map(|h| (h.as_str(), 11211, 1, ()));
+    assert_eq!(ring.add_all(servers), Err(RingError::TooManyNodes));
+    assert_eq!(read, 65_536, "one past the limit is read, no more");
+    assert_eq!(ring.len(), 1);
 }

@@ -976,6 +976,42 @@ export const OPS = {
     },
     pkg(t, [host, port, opts]) { return t.h.add(host, port, opts); },
   },
+  kaddAll: {
+    kind: 'ketama', name: 'addAll',
+    // SPEC.md §15: every entry's argument checks first (type, port range), then ring-core's
+    // checks as the adds in order would make them; all or none.
+    model(t, [servers]) {
+      if (!Array.isArray(servers)) return refused([E.type]);
+      const faults = [];
+      const entries = [];
+      const readable = Math.min(servers.length, MAX_NODES - t.m.servers.length + 1);
+      for (let i = 0; i < readable && !faults.length; i++) {
+        const s = readIndex(servers, i, faults);
+        if (s === null || typeof s !== 'object') { faults.push(E.type); break; }
+        const host = readField(s, 'host', faults);
+        const port = readField(s, 'port', faults);
+        if (typeof host !== 'string') faults.push(E.type);
+        faults.push(...countFaults(port));
+        if (typeof port === 'number' && Number.isInteger(port) && port > 65535) faults.push(E.arg);
+        let weight = readField(s, 'weight', faults);
+        if (weight === undefined) weight = 1;
+        else if (typeof weight !== 'number') faults.push(E.type);
+        entries.push({ host, port, weight });
+      }
+      if (faults.length) return refused(faults);
+      const m = t.m.clone();
+      for (const { host, port, weight } of entries) {
+        if (host === '') return refused([E.empty]);
+        if (utf8(host).length > 1025) return refused([E.tooLong]);
+        if (!(Number.isInteger(weight) && weight >= 1 && weight <= U32_MAX)) return refused([E.weight]);
+        if (m.indexOf(host, port) >= 0) return refused([E.dup]);
+        if (m.servers.length >= MAX_NODES) return refused([E.tooManyNodes]);
+        m.servers.push({ host, port, weight });
+      }
+      return ok(undefined, () => { t.m.servers = m.servers; t.m.build(); });
+    },
+    pkg(t, [servers]) { return t.h.addAll(servers); },
+  },
   kremove: {
     kind: 'ketama', name: 'remove',
     model(t, [host, port]) {

@@ -169,6 +169,10 @@ function keysList(engine, rnd, ringIndex) {
 
 export function generate(engine, rnd) {
   const ring = () => anySlot(engine, 'ring', rnd);
+  // A ketama server's fields, for `add` and `addAll`: mostly valid, a few of each fault.
+  const ketamaHost = () => rnd.weighted([[80, () => `10.0.0.${rnd.int(6)}`], [5, ''], [5, () => ({ $: 'rep', s: 'h', n: rnd.pick([1025, 1026]) })], [5, 'cache-ü'], [5, () => genWrongType(rnd)]]);
+  const ketamaPort = () => rnd.weighted([[80, () => rnd.pick([11211, 11211, 11212, 80])], [20, () => genNumber(rnd)]]);
+  const ketamaWeight = () => rnd.weighted([[70, () => 1 + rnd.int(4)], [10, () => rnd.pick([2 ** 32 - 1, 2 ** 31])], [20, () => genNumber(rnd)]]);
   const table = [
     [4, () => ({ t: 'newRing', k: rnd.int(KINDS.ring), mod: rnd.pick(MODS), a: [rnd.chance(w('hostile', 0.05)) ? hostileOptions(engine, rnd, ['vnodes', 'seed'], { vnodes: 16, seed: 0 }) : ringOptions(rnd)] })],
     [3, () => ({ t: 'fromJSON', k: rnd.int(KINDS.ring), mod: rnd.pick(MODS), a: [documentFor(engine, rnd)] })],
@@ -241,10 +245,20 @@ export function generate(engine, rnd) {
     [5, () => {
       const k = anySlot(engine, 'ketama', rnd);
       if ((engine.slots.ketama[k]?.m.servers.length ?? 0) > 12) return { t: 'kremove', k, a: [`10.0.0.${rnd.int(6)}`, 11211] };
-      const host = rnd.weighted([[80, () => `10.0.0.${rnd.int(6)}`], [5, ''], [5, () => ({ $: 'rep', s: 'h', n: rnd.pick([1025, 1026]) })], [5, 'cache-ü'], [5, () => genWrongType(rnd)]]);
-      const port = rnd.weighted([[80, () => rnd.pick([11211, 11211, 11212, 80])], [20, () => genNumber(rnd)]]);
-      const opts = rnd.weighted([[50, undefined], [40, () => ({ weight: rnd.weighted([[70, () => 1 + rnd.int(4)], [10, () => rnd.pick([2 ** 32 - 1, 2 ** 31])], [20, () => genNumber(rnd)]]) })], [5, () => rnd.pick([5, 'x'])], [w('hostile', 5), () => hostileOptions(engine, rnd, ['weight'], { weight: 2 })]]);
-      return { t: 'kadd', k, a: [host, port, opts] };
+      const opts = rnd.weighted([[50, undefined], [40, () => ({ weight: ketamaWeight() })], [5, () => rnd.pick([5, 'x'])], [w('hostile', 5), () => hostileOptions(engine, rnd, ['weight'], { weight: 2 })]]);
+      return { t: 'kadd', k, a: [ketamaHost(), ketamaPort(), opts] };
+    }],
+    [2, () => {
+      const k = anySlot(engine, 'ketama', rnd);
+      if ((engine.slots.ketama[k]?.m.servers.length ?? 0) > 12) return { t: 'kremove', k, a: [`10.0.0.${rnd.int(6)}`, 11211] };
+      const server = () => rnd.weighted([
+        [85, () => ({ host: ketamaHost(), port: ketamaPort(), ...(rnd.chance(0.5) ? { weight: ketamaWeight() } : {}) })],
+        [5, () => ({ host: ketamaHost() })],
+        [5, () => genWrongType(rnd)],
+        [w('hostile', 5), () => hostileOptions(engine, rnd, ['host', 'port', 'weight'], { host: '10.0.0.9', port: 11211, weight: 2 })],
+      ]);
+      const servers = Array.from({ length: rnd.int(5) }, server);
+      return { t: 'kaddAll', k, a: [rnd.chance(0.95) ? servers : genWrongType(rnd)] };
     }],
     [2, () => ({ t: 'kremove', k: anySlot(engine, 'ketama', rnd), a: [rnd.chance(0.9) ? `10.0.0.${rnd.int(6)}` : genWrongType(rnd), rnd.chance(0.9) ? 11211 : genNumber(rnd)] })],
     [5, () => ({ t: 'kget', k: anySlot(engine, 'ketama', rnd), a: [genKey(rnd)] })],
@@ -263,7 +277,7 @@ export function generate(engine, rnd) {
       if (FAMILY.has(f)) continue;
       const text = String(f);
       FAMILY.set(f, /BoundedLoads|'assign'|'release'|'rebalance'|boundedQuery|boundedInspect|newBounded/.test(text) ? 'bounded'
-        : /'kadd'|'kremove'|'kget'|'kgetN'|newKetama/.test(text) ? 'ketama'
+        : /'kadd'|'kaddAll'|'kremove'|'kget'|'kgetN'|newKetama/.test(text) ? 'ketama'
           : /Transition|setStep|setProgress|'route'|transInspect|'complete'|'diff'|planQuery/.test(text) ? 'transition' : '');
     }
   }

@@ -82,6 +82,44 @@ test('Ketama: membership, replicas, and bad input that changes nothing', () => {
   ring.free();
 });
 
+test('Ketama.addAll builds the ring that adds build, hashing once; all or none', () => {
+  for (const config of ketamaVectors.configs.filter((_, i) => i % 10 === 0)) {
+    const [oneByOne, atOnce] = [new Ketama(), new Ketama()];
+    for (const s of config.servers) oneByOne.add(s.host, s.port, { weight: s.weight });
+    atOnce.addAll(config.servers);
+    assert.deepEqual(atOnce.servers(), oneByOne.servers());
+    assert.equal(atOnce.pointCount, oneByOne.pointCount);
+    assert.deepEqual(keys.map((k) => atOnce.get(k)), keys.map((k) => oneByOne.get(k)), config.name);
+    oneByOne.free();
+    atOnce.free();
+  }
+  const ring = new Ketama();
+  ring.add('a', 11211);
+  const before = ring.servers();
+  const trap = new Proxy([], { get(target, name) { if (name === 'length') throw new Error('boom'); return target[name]; } });
+  const bad = [
+    [[{ host: 'b', port: 1 }, { host: 'a', port: 11211 }], Error, 'DUPLICATE_ID', /already/],
+    [[{ host: 'b', port: 1 }, { host: 'b', port: 1 }], Error, 'DUPLICATE_ID', /already/],
+    // Every entry is converted first (SPEC.md §15 step 1): the type error at [1] wins
+    // over the empty host at [0].
+    [[{ host: '', port: 1 }, { host: 7, port: 1 }], TypeError, 'INVALID_TYPE', /servers\[1\]: host must be a string/],
+    [[{ host: '', port: 1 }, { host: 'c', port: 1 }], RangeError, 'EMPTY_ID', /empty/],
+    [[{ host: 'b', port: 1, weight: 0 }], RangeError, 'INVALID_WEIGHT', /weight/],
+    [[{ host: 'b', port: 70000 }], RangeError, 'INVALID_ARGUMENT', /servers\[0\]: port must be a whole number/],
+    [[null], TypeError, 'INVALID_TYPE', /servers\[0\] must be an object, got null/],
+    ['a,b', TypeError, 'INVALID_TYPE', /servers must be an array, got a string/],
+    [trap, TypeError, 'INVALID_TYPE', /cannot read servers.length/],
+  ];
+  for (const [i, [servers, kind, code, message]] of bad.entries()) {
+    assert.throws(() => ring.addAll(servers), (e) => e instanceof kind && e.code === code && message.test(e.message), `case ${i}`);
+    assert.deepEqual(ring.servers(), before, 'a refused addAll changed nothing');
+  }
+  ring.addAll([]);
+  ring.addAll([{ host: 'b', port: 1 }, { host: 'c', port: 11211, weight: 3 }]);
+  assert.deepEqual(ring.servers().map((s) => `${s.host}:${s.port}:${s.weight}`), ['a:11211:1', 'b:1:1', 'c:11211:3']);
+  ring.free();
+});
+
 test('BoundedLoads caps every node, moves only what it must, and is deterministic', () => {
   const ring = new HashRing({ vnodes: 160 });
   for (const id of ['a', 'b', 'c']) ring.add(id);

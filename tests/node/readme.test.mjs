@@ -58,10 +58,12 @@ test('the repository README example computes what its comments say', async () =>
 
 test('the package README ringroute/full example computes what its comments say', async () => {
   const code = snippets(readmes['pkg/README.md']).find((js) => js.includes("'ringroute/full'"));
-  const { servers, loads, memcached } = await run(code, 'full', ['servers', 'loads', 'memcached']);
+  const { servers, loads, memcached, pool } = await run(code, 'full', ['servers', 'loads', 'memcached', 'pool']);
   assert.equal(loads.size, 300);
   assert.equal(loads.load('ws-1'), 0, 'ws-1 left and its connections moved');
   for (const id of ['ws-0', 'ws-2']) assert.ok(loads.load(id) <= loads.cap(servers, id));
   assert.equal(loads.load('ws-0') + loads.load('ws-2'), 300);
   assert.ok(['10.0.0.1:11211', '10.0.0.2:11211'].includes(memcached.get('user:42')));
+  assert.deepEqual(pool.servers(), [{ host: '10.0.0.3', port: 11211, weight: 1 }, { host: '10.0.0.4', port: 11212, weight: 3 }]);
+  assert.equal(pool.pointCount, 320);
 });

@@ -17,10 +17,13 @@ ketama.add('10.0.0.1', 11211);
 ketama.add('10.0.0.2', 11211, { weight: 2 });
 const server: string | undefined = ketama.get('user:42');
 const list: string[] = ketama.getN('user:42', 2);
+ketama.addAll([{ host: '10.0.0.4', port: 11211 }, { host: '10.0.0.5', port: 11212, weight: 3 }]);
 const servers: KetamaServer[] = ketama.servers();
 const gone: boolean = ketama.remove('10.0.0.1', 11211);
 // @ts-expect-error: ports are numbers
 ketama.add('10.0.0.3', '11211');
+// @ts-expect-error: a server for addAll needs a port
+ketama.addAll([{ host: '10.0.0.6' }]);
 // @ts-expect-error: the balance factor is a number
 void new BoundedLoads('1.25');
 void [owner, again, released, moved, cap, capFor, load, server, list, servers, gone, ketama.size, ketama.pointCount];
