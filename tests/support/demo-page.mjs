@@ -64,9 +64,13 @@ export async function dotsPainted(page) {
   });
 }
 
-/** Runs every CSS animation to its end, so a picture no longer depends on timing. */
-export function settle(page) {
-  return page.evaluate(() => document.getAnimations().forEach((a) => a.finish()));
+/**
+ * Runs every CSS animation to its end and waits for the moved users' journey (a canvas
+ * animation of 1.6 s) to end, so a picture no longer depends on timing.
+ */
+export async function settle(page) {
+  await page.evaluate(() => document.getAnimations().forEach((a) => a.finish()));
+  await page.waitForFunction(() => document.querySelector('canvas.travellers')?.dataset.moving !== '1');
 }
 
 /** Waits until the page shows `n` users. */
@@ -108,7 +112,6 @@ export function picture(page) {
       arcs: [...document.querySelectorAll('svg.ring .arcs path')].map((p) => p.getAttribute('d')),
       ticks: [...document.querySelectorAll('svg.ring .ticks, svg.ring .marker')].map((p) => p.outerHTML),
       overlay: (document.querySelector('svg.overlay')?.innerHTML ?? '').replace(/animation-delay:\d+ms/g, ''),
-      travellers: document.querySelector('.travellers')?.innerHTML ?? '',
       results: t('.results .what, .results .figure, .results .status p'),
       rows: t('.servers li'),
       balance: t('.balance'),

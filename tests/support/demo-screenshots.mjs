@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { launchChromium } from './chromium.mjs';
 import { serveDemo } from './demo-server.mjs';
+import { settle } from './demo-page.mjs';
 
 const out = process.argv[2] ?? 'browser/artifacts';
 mkdirSync(out, { recursive: true });
@@ -19,14 +20,14 @@ try {
     await page.click('#add-server');
     await page.fill('#key', 'user-42');
     await page.click('#lookup');
-    await page.evaluate(() => document.getAnimations().forEach((a) => a.finish()));
+    await settle(page);
     await page.mouse.move(0, 0);
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: `${out}/demo-${name}.png` });
     if (name === 'phone') await page.screenshot({ path: `${out}/demo-${name}-full.png`, fullPage: true });
     await page.click('#story-start');
     for (let i = 1; i < 7; i++) await page.click('#story-next');
-    await page.evaluate(() => document.getAnimations().forEach((a) => a.finish()));
+    await settle(page);
     await page.mouse.move(0, 0);
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: `${out}/demo-${name}-failover.png` });

@@ -290,7 +290,7 @@ pub fn dots_canvas(props: &DotsProps) -> Html {
 }
 
 /// The canvas's CSS width in device pixels.
-fn device_width(canvas: &HtmlCanvasElement) -> u32 {
+pub fn device_width(canvas: &HtmlCanvasElement) -> u32 {
     let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
     (f64::from(canvas.client_width()) * dpr).round() as u32
 }

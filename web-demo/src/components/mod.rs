@@ -11,6 +11,7 @@ mod lookup;
 mod messages;
 mod ring_view;
 mod story_panel;
+mod travel;
 
 use gloo::timers::callback::Interval;
 use wasm_bindgen::JsValue;

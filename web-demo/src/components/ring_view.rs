@@ -8,9 +8,10 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::dots::Dots;
+use super::travel::Travel;
 use super::Dispatch;
 use crate::figures::Algorithm;
-use crate::geometry::{angle, point, push_arc, push_tick, user_radius, CENTRE, RING, SIZE};
+use crate::geometry::{point, push_arc, push_tick, user_radius, CENTRE, RING, SIZE};
 use crate::palette::{colour, dash, DISTINCT};
 use crate::state::{Action, Demo};
 
@@ -19,10 +20,6 @@ use crate::state::{Action, Demo};
 const LABEL_RADII: [f64; 4] = [26.0, 54.0, -30.0, -60.0];
 /// The least distance between two labels' centres: more than a label's diagonal.
 const LABEL_CLEARANCE: f64 = 30.0;
-
-/// At most this many moved users travel visibly per change (the rest only get halos):
-/// beyond it the animation costs frames without showing more.
-const MAX_TRAVELLERS: usize = 400;
 
 /// The ring drawing: a still layer (arcs, servers, resting users) and, stacked on top in
 /// its own compositing layer, everything that animates.
@@ -42,7 +39,7 @@ pub fn view(handle: &UseReducerHandle<Demo>, dispatch: &Dispatch) -> Html {
             </svg>
             <Dots demo={handle.clone()} version={demo.anim.dots} highlight={demo.ui.highlight} />
             if demo.shows_ring() {
-                <div class="travellers" key={demo.anim.moves} aria-hidden="true">{travellers(demo)}</div>
+                <Travel demo={handle.clone()} moves={demo.anim.moves} />
                 <svg class="ring overlay" viewBox={view_box} aria-hidden="true">
                     {lookup(demo)}
                     {message(demo)}
@@ -282,44 +279,6 @@ fn servers(demo: &Demo, dispatch: &Dispatch, paths: &[String]) -> Html {
         html! { <g class="markers">{for marks}</g> }
     });
     html! { <g class="servers">{for ticks}{for marks}</g> }
-}
-
-/// Users moved by the latest change travel clockwise along the ring from where they sit
-/// to their new owner's point, in the old colour turning into the new, then fade; the
-/// resting dot keeps a halo until the next change. They are HTML elements animating only
-/// `transform` and `opacity`, which the compositor runs without the main thread (as SVG
-/// circles, every frame restyled, laid out and repainted the overlay).
-fn travellers(demo: &Demo) -> Html {
-    let d = &demo.domain;
-    let moved = d
-        .all_users()
-        .filter(|u| u.moved_from.is_some() && u.previous.is_none() && u.incoming.is_none())
-        .take(MAX_TRAVELLERS);
-    let dots = moved.map(|u| {
-        let Some(from) = u.moved_from else {
-            return html! {};
-        };
-        let target = owning_point(demo, u.position).unwrap_or(u.position);
-        let turn = angle(target.wrapping_sub(u.position)).to_degrees();
-        let start = angle(u.position).to_degrees();
-        let radius = 100.0 * user_radius(u.position) / SIZE;
-        let style = format!(
-            "--a:{start:.2}deg;--turn:{turn:.2}deg;--r:{radius:.3}cqw;--from:{};--to:{}",
-            colour(from),
-            colour(u.owner)
-        );
-        html! {
-            <i class="traveller" {style}><i></i></i>
-        }
-    });
-    html! { <>{for dots}</> }
-}
-
-/// The first ring point at or after `position` (wrapping): the point that owns it.
-fn owning_point(demo: &Demo, position: u32) -> Option<u32> {
-    let points = &demo.domain.points;
-    let i = points.partition_point(|&(p, _)| p < position);
-    points.get(i).or(points.first()).map(|p| p.0)
 }
 
 /// The looked-up key: its position, the clockwise walk to its owner, and its replicas,
