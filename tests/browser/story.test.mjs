@@ -65,6 +65,8 @@ for (let step = 1; step <= 7; step++) {
       await a.page.waitForSelector(`.story[data-step="${s}"]`);
     }
     assert.ok((await text(a.page, '[data-testid=watch]')).length > 40);
+    // The URL is written just after the change: wait for this step's.
+    await a.page.waitForFunction((step) => new RegExp(`[#&]p=${step}(&|$)`).test(location.hash), step);
     const link = await a.page.evaluate(() => location.href);
     assert.match(link, new RegExp(`#.*p=${step}`));
     const b = await openDemo(browser, link, { width: 1280, height: 900 });

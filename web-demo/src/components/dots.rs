@@ -174,6 +174,9 @@ fn look(demo: &Demo, index: usize, user: &User) -> (u8, Option<u8>, Vec<Mark>) {
 }
 
 thread_local! {
+    /// The ring canvases' width in device pixels, measured on mount and on resize only:
+    /// reading it on every change would force a layout in the middle of the update.
+    static RING_PX: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
     /// The list the canvas painted last, with its version, for [`dots`].
     static PAINTED: RefCell<(u32, Rc<Vec<Dot>>, Option<u8>)> = RefCell::new((0, Rc::default(), None));
 }
@@ -265,7 +268,9 @@ pub fn dots_canvas(props: &DotsProps) -> Html {
         use_effect_with((), move |_| {
             let measure = move || {
                 if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
-                    width.set(device_width(&c));
+                    let px = device_width(&c);
+                    RING_PX.with(|w| w.set(px));
+                    width.set(px);
                 }
             };
             measure();
@@ -289,8 +294,13 @@ pub fn dots_canvas(props: &DotsProps) -> Html {
     html! { <canvas class="dots" ref={canvas} aria-hidden="true" /> }
 }
 
+/// The ring canvases' width in device pixels, as last measured (0 before the first).
+pub fn ring_px() -> u32 {
+    RING_PX.with(std::cell::Cell::get)
+}
+
 /// The canvas's CSS width in device pixels.
-pub fn device_width(canvas: &HtmlCanvasElement) -> u32 {
+fn device_width(canvas: &HtmlCanvasElement) -> u32 {
     let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
     (f64::from(canvas.client_width()) * dpr).round() as u32
 }

@@ -13,7 +13,7 @@ mod ring_view;
 mod story_panel;
 mod travel;
 
-use gloo::timers::callback::Interval;
+use gloo::timers::callback::{Interval, Timeout};
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
@@ -22,6 +22,9 @@ use crate::url;
 
 /// How often a scaling event cuts over its next batch, in milliseconds.
 const STEP_MS: u32 = 1_200;
+
+/// How long after a change the URL is rewritten, in milliseconds.
+const URL_DELAY_MS: u32 = 150;
 
 /// The state's dispatcher, as handed to every panel.
 pub type Dispatch = Callback<Action>;
@@ -66,13 +69,17 @@ pub fn app() -> Html {
         });
     }
 
-    // The state lives in the URL: a copied link reproduces the picture.
+    // The state lives in the URL: a copied link reproduces the picture. Written a moment
+    // after the change (a burst of changes writes once), outside the frame that shows it.
     let fragment = url::encode(&demo);
     use_effect_with(fragment, |fragment| {
-        if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
-            let _ =
-                history.replace_state_with_url(&JsValue::NULL, "", Some(&format!("#{fragment}")));
-        }
+        let url = format!("#{fragment}");
+        let write = Timeout::new(URL_DELAY_MS, move || {
+            if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+                let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+            }
+        });
+        move || drop(write)
     });
 
     // After a removal, focus goes to its Undo button (the removed control is gone).

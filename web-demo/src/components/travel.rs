@@ -16,7 +16,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use yew::prelude::*;
 
-use super::dots::device_width;
+use super::dots::ring_px;
 use crate::geometry::{angle, user_radius, CENTRE, SIZE};
 use crate::palette::colour;
 use crate::state::Demo;
@@ -121,7 +121,7 @@ fn start(canvas: HtmlCanvasElement, list: Vec<Traveller>, stop: Rc<RefCell<bool>
         .ok()
         .flatten()
         .is_some_and(|m| m.matches());
-    let width = device_width(&canvas);
+    let width = ring_px();
     if canvas.width() != width {
         canvas.set_width(width);
         canvas.set_height(width);
