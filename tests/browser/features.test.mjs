@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { BoundedLoads, Ketama } from 'ringroute/full';
 import { launchChromium } from '../support/chromium.mjs';
 import { serveDemo } from '../support/demo-server.mjs';
-import { openDemo, membership, users, text, settle, dotsWith } from '../support/demo-page.mjs';
+import { createHash } from 'node:crypto';
+import { openDemo, membership, users, text, settle, dotsWith, dots, painted } from '../support/demo-page.mjs';
 import { reference, ringOf } from '../support/demo-reference.mjs';
 import { HashRing as FullRing } from 'ringroute/full';
 
@@ -119,6 +120,76 @@ test('the algorithm switch places the same users by ketama and modulo, with move
   k0.free();
   k1.free();
   await settle(page);
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+/** Each arc segment of the drawn ring as [from, to) angles (radians clockwise from the top) and its colour. */
+function arcSegments(page) {
+  return page.evaluate(() => {
+    const c = 330;
+    const angle = (x, y) => (Math.atan2(x - c, c - y) + 2 * Math.PI) % (2 * Math.PI);
+    const out = [];
+    for (const p of document.querySelectorAll('svg.ring .arcs path')) {
+      for (const seg of p.getAttribute('d').split('M').filter(Boolean)) {
+        const n = seg.split(/[ A]/).filter(Boolean).map(Number);
+        out.push({ from: angle(n[0], n[1]), to: angle(n.at(-2), n.at(-1)), colour: p.getAttribute('stroke') });
+      }
+    }
+    return out;
+  });
+}
+
+test('under ketama the ring drawn is ketama\'s: users at their MD5 hash, coloured by Ketama.get, inside their owner\'s arcs', async () => {
+  const { page, errors, close } = await openDemo(browser, server.url);
+  await page.click('#add-1000');
+  await users(page, 1200);
+  await page.click('#add-server');
+  await page.waitForFunction(() => /joined/.test(document.querySelector('[data-testid=what]').textContent));
+  const m = await membership(page);
+  const colour = new Map(m.servers.map((s) => [s.id, s.colour]));
+  await page.selectOption('#algorithm', 'ketama');
+  await page.waitForFunction(() => /ketama/.test(document.querySelector('[data-testid=ring-rule]').textContent));
+  await painted(page);
+  const k = new Ketama();
+  for (const s of m.servers) k.add(s.id, 11211, { weight: Math.round(s.weight * 100) });
+  const shown = await dots(page);
+  const segments = await arcSegments(page);
+  assert.ok(segments.length > m.servers.length, `${segments.length} arc segments`);
+  const turn = 2 * Math.PI;
+  let inside = 0;
+  for (const d of shown) {
+    const owner = k.get(d.user).replace(/:11211$/, '');
+    assert.equal(d.owner, owner, `${d.user}: owner`);
+    assert.equal(d.fill, colour.get(owner), `${d.user}: colour`);
+    // Its place: ketama's hash, the first 4 bytes of MD5(id) little-endian.
+    const position = createHash('md5').update(d.user).digest().readUInt32LE(0);
+    const a = (Math.atan2(d.x - 330, 330 - d.y) + turn) % turn;
+    const want = position / 2 ** 32 * turn;
+    assert.ok(Math.min(Math.abs(a - want), turn - Math.abs(a - want)) < 1e-3, `${d.user}: at ${a}, ketama hash ${want}`);
+    // The clockwise rule: the arc it sits in is its owner's.
+    const seg = segments.find((s) => {
+      const span = (s.to - s.from + turn) % turn;
+      const off = (a - s.from + turn) % turn;
+      return off > 1e-4 && off < span - 1e-4;
+    });
+    if (!seg) continue; // within a hair of a point
+    inside++;
+    assert.equal(seg.colour, d.fill, `${d.user}: in another server's arc`);
+  }
+  assert.ok(inside > 1100, `only ${inside} users checked against arcs`);
+  // Modulo has no ring: the page says so, draws no arcs, and colours by hash % n.
+  await page.selectOption('#algorithm', 'modulo');
+  await page.waitForFunction(() => /no ring/.test(document.querySelector('[data-testid=ring-rule]').textContent));
+  assert.equal(await page.locator('svg.ring .arcs path').count(), 0);
+  const { modulo } = reference(m);
+  for (const d of await dots(page)) assert.equal(d.owner, modulo.get(d.user), `${d.user}: modulo owner`);
+  // Back on the ring: ringroute's owners again.
+  await page.selectOption('#algorithm', 'ring');
+  await page.waitForFunction(() => /clockwise/.test(document.querySelector('[data-testid=ring-rule]').textContent));
+  const { owners } = reference(m);
+  for (const d of await dots(page)) assert.equal(d.owner, owners.get(d.user), `${d.user}: ring owner`);
+  k.free();
   assert.deepEqual(errors, []);
   await close();
 });

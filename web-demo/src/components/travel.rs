@@ -111,6 +111,9 @@ pub fn travel(props: &TravelProps) -> Html {
     html! { <canvas class="travellers" ref={canvas} aria-hidden="true" data-moving="0" /> }
 }
 
+/// The loop's per-frame callback.
+type FrameCallback = Closure<dyn FnMut(f64)>;
+
 /// Runs the journey on `canvas` until it ends or `stop` is set.
 fn start(canvas: HtmlCanvasElement, list: Vec<Traveller>, stop: Rc<RefCell<bool>>) {
     let Some(window) = web_sys::window() else {
@@ -144,7 +147,7 @@ fn start(canvas: HtmlCanvasElement, list: Vec<Traveller>, stop: Rc<RefCell<bool>
     let _ = canvas.set_attribute("data-moving", "1");
     // The loop owns its closure and drops it when the journey ends (wasm-bindgen's
     // requestAnimationFrame pattern).
-    let frame: Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>> = Rc::new(RefCell::new(None));
+    let frame: Rc<RefCell<Option<FrameCallback>>> = Rc::new(RefCell::new(None));
     let again = frame.clone();
     let mut began: Option<f64> = None;
     *frame.borrow_mut() = Some(Closure::new(move |now: f64| {
