@@ -136,7 +136,10 @@ test('the canvas paints what its readout says, after a change with halos and a f
   await page.waitForFunction(() => /joined/.test(document.querySelector('[data-testid=what]').textContent));
   await page.check('li[data-server="srv-1"] input[type=checkbox]');
   await page.waitForSelector('[data-testid=failover]');
+  await page.mouse.move(0, 0); // no hover highlight: every dot lit, so every colour is checked
+  await page.waitForFunction(() => !document.querySelector('li.lit'));
   const shown = await dots(page);
+  assert.ok(shown.every((d) => d.lit));
   const classes = new Set(shown.map((d) => d.class));
   assert.ok(classes.has('moved') && classes.has('replica'), [...classes].join('|'));
   const { checked, bad } = await dotsPainted(page);
