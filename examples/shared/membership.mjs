@@ -39,7 +39,9 @@
 //       events: as Follower, plus 'registered' and 'lease-lost'
 //       Keeps `${prefix}members/<id>` = { id, address, incarnation, data } alive under a
 //       lease. A lost lease (etcd away longer than the lease) is re-granted and the key
-//       re-put as soon as etcd answers again, forever. On every adopted document it first
+//       re-put as soon as etcd answers again, forever; the member also reads its key back
+//       every second and puts it again if it is gone (a lease that died without a word).
+//       On every adopted document it first
 //       awaits `apply(next, previous)`, then reports { epoch, fingerprint, incarnation }
 //       under `${prefix}agree/<id>`: the coordinator moves on only after that report.
 //
@@ -431,6 +433,7 @@ export class Member extends Follower {
   #leaseClosed = false;
   #report = null;
   #regrant = null;
+  #checked = 0; // when the registration was last read back
 
   constructor({ id, address, data = null, leaseSeconds = 2, incarnation = randomUUID(), apply, ...rest }) {
     super(rest);
@@ -466,7 +469,8 @@ export class Member extends Follower {
   /** Grants a lease and puts the registration (and the last report) under it; retried. */
   async #register() {
     for (let delay = 100; !this.#leaseClosed; delay = Math.min(delay * 2, 1_000)) {
-      const lease = this.etcd.lease(this.#leaseSeconds, { autoKeepAlive: true });
+      const client = this.etcd;
+      const lease = client.lease(this.#leaseSeconds, { autoKeepAlive: true });
       lease.on('lost', () => this.#onLost(lease));
       try {
         await withTimeout(lease.put(`${this.keys.members}${this.id}`).value(JSON.stringify({
@@ -477,6 +481,9 @@ export class Member extends Follower {
           await withTimeout(lease.revoke(), 2_500).catch(() => {});
           return;
         }
+        // A lease made on a client that was replaced meanwhile is kept alive by nobody:
+        // its keep-alives ride the closed client, silently. Register again on the new one.
+        if (client !== this.etcd) throw new Error('the etcd client was replaced while registering');
         this.#lease?.close();
         this.#lease = lease;
         this.log(`${this.id} registered (incarnation ${this.incarnation})`);
@@ -487,6 +494,27 @@ export class Member extends Follower {
         await sleep(delay);
       }
     }
+  }
+
+  /**
+   * Puts the registration back if etcd answers and it is gone (checked every second): a
+   * lease can die without a word (its keep-alive stream stuck on a client that etcd's
+   * hang or restart wedged), and then nothing else would notice while etcd is up.
+   */
+  async refresh() {
+    const adopted = await super.refresh();
+    if (this.reachable && !this.#leaseClosed && !this.#regrant && this.#lease && Date.now() - this.#checked >= 1_000) {
+      this.#checked = Date.now();
+      const lease = this.#lease;
+      const text = await withTimeout(this.etcd.get(`${this.keys.members}${this.id}`).string(), 2_500).catch(() => undefined);
+      if (text === null && lease === this.#lease && !this.#leaseClosed) {
+        this.log(`${this.id}: registration gone while etcd is up; registering again`);
+        lease.close();
+        this.#lease = null;
+        this.#ensureRegistered();
+      }
+    }
+    return adopted;
   }
 
   #onLost(lease) {

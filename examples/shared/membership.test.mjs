@@ -293,3 +293,28 @@ test(`etcd hung (SIGSTOP) for ${HUNG_MS / 1000} s: every member is registered ag
   await reader.delete().prefix(PREFIX);
   reader.close();
 });
+
+test('a registration that vanishes while etcd is up (its lease dead without a word) is put back before the grace period ends', { timeout: 30_000 }, async () => {
+  const coord = await coordinate({ ...conn(), prefix: PREFIX, log, graceMs: 3_000 });
+  closers.push(coord);
+  const members = [await member('v0'), await member('v1')];
+  await until(() => coord.members.size === 2, 5_000, 'registrations');
+  const doc = await coord.publish(coord.draft([...coord.members.values()]));
+  await coord.agreement(doc, { timeoutMs: 5_000 });
+  const dead = [];
+  coord.on('dead', (d) => dead.push(d.id));
+  // The key goes; the member's lease and its keep-alives carry on as if nothing happened,
+  // as after a keep-alive stream got stuck on a client that an etcd hang wedged.
+  const key = `${PREFIX}members/v0`;
+  await client.delete().key(key);
+  const gone = Date.now();
+  await until(async () => (await client.get(key).string())?.includes(members[0].incarnation), 2_500, 'v0 registered again');
+  const back = Date.now() - gone;
+  await sleep(3_500); // one grace period: a death would be declared now
+  assert.deepEqual(dead, [], 'nobody was declared dead');
+  assert.ok((await client.get(key).string())?.includes(members[0].incarnation));
+  console.log(`a registration deleted behind its member's back: registered again ${back} ms later (grace 3,000 ms), 0 declared dead`);
+  for (const m of members) await m.close();
+  await coord.close();
+  await client.delete().prefix(PREFIX);
+});

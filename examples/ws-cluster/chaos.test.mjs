@@ -102,12 +102,26 @@ test(`chaos for ${SECONDS} s: every acknowledged message delivered exactly once`
     console.log(`${((Date.now() - started) / 1000).toFixed(1)} s: ${what} (${Date.now() - t} ms)`);
   };
 
+  // How long after the membership change every server reported the copies restored.
+  const restoredMs = [];
+  const restored = async (crashedAt) => {
+    const t = Date.now();
+    await cluster.restored({ since: crashedAt });
+    restoredMs.push(Date.now() - t);
+  };
+
   const kinds = {
     join: async () => {
       const id = pick(POOL.filter((x) => !cluster.servers.has(x)));
+      if (id === undefined) return undefined; // every server of the pool runs
       await fault(`join ${id}`, async () => {
         await cluster.startServer(id);
-        await cluster.operator.scale([...members, id]);
+        try {
+          await cluster.operator.scale([...members, id]);
+        } catch (e) {
+          await cluster.stopServer(id); // not a member: it must not hold a pool id
+          throw e;
+        }
         members.push(id);
       });
       return id;
@@ -131,7 +145,7 @@ test(`chaos for ${SECONDS} s: every acknowledged message delivered exactly once`
         await cluster.stopServer(id, 'SIGKILL');
         members.splice(members.indexOf(id), 1);
         await until(() => cluster.operator.log.slice(deaths).some((e) => e.what === `${id} died`), 20_000, `${id} dropped`);
-        await cluster.restored({ since: at });
+        await restored(at);
       });
     },
     'kill+restart': async () => {
@@ -150,7 +164,7 @@ test(`chaos for ${SECONDS} s: every acknowledged message delivered exactly once`
           members.push(id);
           log({ ev: 'fault', what: `${id} restarted after its grace period: joined again` });
         }
-        await cluster.restored({ since: at });
+        await restored(at);
       });
     },
     // etcd away: hung (SIGSTOP: calls time out) or down (killed, then started again on
@@ -233,6 +247,7 @@ test(`chaos for ${SECONDS} s: every acknowledged message delivered exactly once`
   const suppressed = users.reduce((n, u) => n + u.duplicates, 0);
   console.log(`chaos: seed ${SEED}, ${((Date.now() - started) / 1000).toFixed(0)} s, ${USERS} users, ${offline} offline spells; faults ${JSON.stringify(faults)}, ${close} at once after the one before; ` +
     `operator: ${cluster.operator.log.map((e) => e.what).join('; ')}`);
+  console.log(`copies restored ${restoredMs.length ? `${Math.min(...restoredMs)}-${Math.max(...restoredMs)}` : '-'} ms after each crash's membership change`);
   console.log(`checker: ${JSON.stringify(result.counts)}; duplicate copies dropped by clients ${suppressed}; log ${path}`);
   for (const v of result.violations) console.log(`VIOLATION ${v}`);
   assert.equal(faults.errors, 0, 'every fault ran to completion');
