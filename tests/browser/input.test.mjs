@@ -13,19 +13,23 @@ let browser;
 before(async () => { [server, browser] = await Promise.all([serveDemo(), launchChromium()]); });
 after(async () => { await browser?.close(); await server?.stop(); });
 
-async function refusedWith(page, pattern) {
-  await page.waitForSelector('.notice');
-  const notice = await text(page, '.notice .text');
+/** The refusal beside control `at` (its data-for) says `pattern`, briefly, and is announced. */
+async function refusedWith(page, pattern, at) {
+  const slot = page.locator(`.feedback.refused[data-for=${at}]`);
+  await slot.waitFor();
+  const notice = await slot.locator('.text').getAttribute('title');
   assert.match(notice, pattern);
   assert.ok(notice.length < 200, `a ${notice.length}-character notice`);
+  assert.equal(await page.locator('[data-testid=alert]').textContent(), notice, 'announced');
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), 'no overflow');
-  const dismiss = await page.evaluate(() => {
-    const b = document.querySelector('.notice .dismiss').getBoundingClientRect();
+  const dismiss = await slot.evaluate((el) => {
+    el.scrollIntoView({ block: 'nearest' });
+    const b = el.querySelector('.dismiss').getBoundingClientRect();
     return document.elementFromPoint(b.left + b.width / 2, b.top + b.height / 2)?.classList.contains('dismiss');
   });
   assert.ok(dismiss, 'the dismiss button can be reached');
-  await page.click('.notice .dismiss');
-  await page.waitForSelector('.notice', { state: 'detached' });
+  await slot.locator('.dismiss').click();
+  await page.waitForSelector('.feedback.refused', { state: 'detached' });
 }
 
 test('bad weights, keys and ids are refused with a short message; nothing changes', async () => {
@@ -35,15 +39,15 @@ test('bad weights, keys and ids are refused with a short message; nothing change
   for (const bad of ['0', 'abc', '-2', '1e9', '1e-300', '0.01', '9'.repeat(40)]) {
     await weight.fill(bad);
     await weight.press('Enter');
-    await refusedWith(page, /weight/);
+    await refusedWith(page, /weight/, 'load');
   }
   await page.fill('#key', '');
   await page.click('#lookup');
-  await refusedWith(page, /type a key/);
+  await refusedWith(page, /type a key/, 'lookup');
   await page.locator('#from').evaluate((el) => { el.value = 'x'.repeat(100_000); });
   await page.fill('#to', 'user-1');
   await page.click('#send');
-  await refusedWith(page, /no user "x{10,}"… \(100000 bytes\)/);
+  await refusedWith(page, /no user "x{10,}"… \(100000 bytes\)/, 'message');
   assert.equal(await page.locator('#from').getAttribute('maxlength'), '24');
   assert.equal(await page.locator('#key').getAttribute('maxlength'), '256');
   const now = await membership(page);
@@ -103,7 +107,7 @@ test('a message hops A -> Server(A) -> Server(B) -> B', async () => {
 test('a hostile link is refused with a message and the first load is shown', async () => {
   for (const hash of ['v=16&s=1:1e-300:0', 'v=16&s=0:1:0&u=99999999', 'v=16&s=0:1:0&k=%E0%A4%A', 'x'.repeat(5000)]) {
     const { page, errors, close } = await openDemo(browser, server.url, { hash });
-    await refusedWith(page, /could not be restored/);
+    await refusedWith(page, /could not be restored/, 'link');
     assert.equal((await membership(page)).servers.length, 4);
     assert.deepEqual(errors, []);
     await close();

@@ -115,7 +115,9 @@ export function picture(page) {
       results: t('.results .what, .results .figure, .results .status p'),
       rows: t('.servers li'),
       balance: t('.balance'),
-      story: t('.story'),
+      // The story panel without its result line: "Story step 2: …" reports the click that
+      // got there, which a link does not repeat.
+      story: t('.story h2, .story .story-title, .story .watch, .story button'),
       answers: t('.answer'),
       controls: [...document.querySelectorAll('.controls input, .controls select')].map((e) => `${e.id}=${e.type === 'checkbox' ? e.checked : e.value}`),
     };

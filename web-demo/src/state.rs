@@ -13,8 +13,8 @@ use std::rc::Rc;
 use ringroute::murmur3_32;
 use yew::Reducible;
 
-use crate::domain::{shown, Domain, Server, User, INITIAL_VNODES};
-use crate::figures::Algorithm;
+use crate::domain::{shown, Domain, Server, Serving, User, INITIAL_VNODES};
+use crate::figures::{self, Algorithm};
 use crate::story;
 
 /// Servers on the first load.
@@ -35,11 +35,98 @@ pub struct Message {
     pub to: usize,
 }
 
-/// A message for the visitor: what was refused and why.
+/// Where a result or refusal is shown: beside the control that caused it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// "Add server".
+    Servers,
+    /// The user buttons.
+    Users,
+    /// The virtual-node slider.
+    Vnodes,
+    /// The view and scaling switches (one marker, gradual).
+    Mode,
+    /// The replication factor.
+    Replicas,
+    /// The hot-spot switch.
+    Hot,
+    /// Bounded loads and the cap.
+    Bounded,
+    /// Reset.
+    Reset,
+    /// A server's row in the load list (weight, down, remove, undo) and the algorithm
+    /// switch at its head.
+    Load,
+    /// The lookup form.
+    Lookup,
+    /// The message form.
+    Message,
+    /// The story panel.
+    Story,
+    /// The link the page was opened from.
+    Link,
+}
+
+impl Origin {
+    /// The control an action comes from.
+    pub fn of(action: &Action) -> Self {
+        match action {
+            Action::AddServer => Self::Servers,
+            Action::RemoveServer(_)
+            | Action::UndoRemove
+            | Action::SetWeight(..)
+            | Action::SetDown(..)
+            | Action::SetAlgorithm(_)
+            | Action::Highlight(_) => Self::Load,
+            Action::SetVnodes(_) => Self::Vnodes,
+            Action::AddUsers(_) | Action::ClearUsers => Self::Users,
+            Action::SetReplication(_) => Self::Replicas,
+            Action::SetCap(_) => Self::Bounded,
+            Action::SetHot(_) => Self::Hot,
+            Action::Lookup(_) => Self::Lookup,
+            Action::SendMessage(..) | Action::SendRandomMessage => Self::Message,
+            Action::ToggleVnodes | Action::SetGradual(_) => Self::Mode,
+            Action::Story(_) | Action::Tick => Self::Story,
+            Action::Reset | Action::Dismiss => Self::Reset,
+        }
+    }
+
+    /// Its name on the page (`data-for`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Servers => "servers",
+            Self::Users => "users",
+            Self::Vnodes => "vnodes",
+            Self::Mode => "mode",
+            Self::Replicas => "replicas",
+            Self::Hot => "hot",
+            Self::Bounded => "bounded",
+            Self::Reset => "reset",
+            Self::Load => "load",
+            Self::Lookup => "lookup",
+            Self::Message => "message",
+            Self::Story => "story",
+            Self::Link => "link",
+        }
+    }
+}
+
+/// A message for the visitor: what was refused and why, beside the control.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
     /// The text shown.
     pub text: String,
+    /// The control it belongs to.
+    pub at: Origin,
+}
+
+/// What the last action did, in one sentence, beside its control (and announced).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Done {
+    /// The sentence.
+    pub text: String,
+    /// The control it belongs to.
+    pub at: Origin,
 }
 
 /// What the visitor is looking at; none of it changes routing.
@@ -53,6 +140,8 @@ pub struct Ui {
     pub message: Option<Message>,
     /// What was refused last.
     pub notice: Option<Notice>,
+    /// What the last action did.
+    pub done: Option<Done>,
     /// The server highlighted by hover or focus.
     pub highlight: Option<u8>,
     /// The server that just left, while its removal can be undone.
@@ -164,6 +253,7 @@ impl Ui {
             lookup: None,
             message: None,
             notice: None,
+            done: None,
             highlight: None,
             undo: None,
             algorithm: Algorithm::Ring,
@@ -219,11 +309,18 @@ impl Demo {
         ) {
             self.anim.dots += 1;
         }
+        let at = Origin::of(&action);
         let refused = self.act(action.clone());
+        if !matches!(action, Action::Tick | Action::Highlight(_)) {
+            self.ui.done = match &refused {
+                Ok(()) => self.result(&action).map(|text| Done { text, at }),
+                Err(_) => None,
+            };
+        }
         match refused {
             Err(text) => {
                 self.anim.notice += 1;
-                self.ui.notice = Some(Notice { text });
+                self.ui.notice = Some(Notice { text, at });
             }
             Ok(()) if membership => {
                 self.anim.moves += 1;
@@ -315,6 +412,107 @@ impl Demo {
             }
             Action::Dismiss => Ok(()),
         }
+    }
+
+    /// What a successful `action` did, in one sentence.
+    fn result(&self, action: &Action) -> Option<String> {
+        let d = &self.domain;
+        let kept = d
+            .serving
+            .iter()
+            .filter(|s| matches!(s, Serving::Replica(_)))
+            .count();
+        let lost = d.serving.iter().filter(|s| **s == Serving::Lost).count();
+        let percent = |part: usize, whole: usize| 100.0 * part as f64 / whole.max(1) as f64;
+        let change = || {
+            d.change.as_ref().map(|c| {
+                let mut text = format!(
+                    "{}: {} of {} users moved ({:.1}%), expected {:.1}%.",
+                    c.kind.what(),
+                    c.moved,
+                    c.users,
+                    percent(c.moved, c.users),
+                    100.0 * c.expected
+                );
+                if d.scaling.is_some() {
+                    text.push_str(" Cutting over in batches, with dual delivery.");
+                }
+                text
+            })
+        };
+        Some(match action {
+            Action::AddServer
+            | Action::UndoRemove
+            | Action::SetWeight(..)
+            | Action::SetVnodes(_) => change()?,
+            Action::RemoveServer(id) => format!("{} Undo is available for {id}.", change()?),
+            Action::AddUsers(n) => format!("+{n} users: {} in all.", d.users.len()),
+            Action::ClearUsers => "Every user removed.".into(),
+            Action::SetDown(id, true) => format!(
+                "{id} is down: {kept} users continue on a replica, {lost} lose their state."
+            ),
+            Action::SetDown(id, false) => format!("{id} is back up."),
+            Action::SetReplication(n) if d.servers.iter().any(|s| s.down) => {
+                format!(
+                    "{n} replicas: {kept} users continue on a replica, {lost} lose their state."
+                )
+            }
+            Action::SetReplication(n) => {
+                format!("{n} replicas per key: mark a server down to see who keeps their state.")
+            }
+            Action::SetHot(true) => {
+                let first = d.servers.first().map_or("", |s| &*s.id);
+                format!("+{} sessions, all on {first}'s arcs.", d.hot.len())
+            }
+            Action::SetHot(false) => "Hot spot off.".into(),
+            Action::SetCap(Some(c)) => {
+                let spilled = d
+                    .all_users()
+                    .zip(&d.bounded)
+                    .filter(|(u, &b)| u.owner != b)
+                    .count();
+                format!("Cap {c:.2} × fair share: {spilled} users spilled clockwise.")
+            }
+            Action::SetCap(None) => "Bounded loads off.".into(),
+            Action::SetAlgorithm(a) => {
+                let balance = figures::max_over_fair(d, &figures::loads_under(d, *a));
+                format!(
+                    "Users placed by {}: the busiest server holds {} × its fair share.",
+                    a.name(),
+                    balance.map_or("—".into(), |b| format!("{b:.2}"))
+                )
+            }
+            Action::ToggleVnodes if self.ui.show_vnodes => "Every virtual node drawn.".into(),
+            Action::ToggleVnodes => "One marker per server, tinting only the arc it owns.".into(),
+            Action::SetGradual(true) => {
+                "Joins and leaves now cut over in batches, with dual delivery.".into()
+            }
+            Action::SetGradual(false) => "Joins and leaves now move at once.".into(),
+            Action::Lookup(key) => {
+                let at = d.locate(key)?;
+                let name = |slot: u8| d.server(slot).map_or(String::new(), |s| s.id.to_string());
+                format!("{key:?} belongs to {}.", name(at.owner))
+            }
+            Action::SendMessage(..) | Action::SendRandomMessage => {
+                let m = self.ui.message?;
+                let (a, b) = (d.users.get(m.from)?, d.users.get(m.to)?);
+                let name = |slot: u8| d.server(slot).map_or(String::new(), |s| s.id.to_string());
+                format!(
+                    "{} → {} → {} → {}.",
+                    a.id,
+                    name(a.owner),
+                    name(b.owner),
+                    b.id
+                )
+            }
+            Action::Story(0) => "Left the story.".into(),
+            Action::Story(n) => format!(
+                "Story step {n}: {}.",
+                story::STEPS.get(n - 1).map_or("", |s| s.title)
+            ),
+            Action::Reset => "Back to the first load.".into(),
+            Action::Tick | Action::Highlight(_) | Action::Dismiss => return None,
+        })
     }
 
     /// Whether the ring drawn is ringroute's (failures, caps, scaling, moves, lookups

@@ -3,9 +3,9 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::Dispatch;
+use super::{feedback, Dispatch};
 use crate::domain::{CAP_RANGE, MAX_REPLICATION, MAX_VNODES};
-use crate::state::{Action, Demo};
+use crate::state::{Action, Demo, Origin};
 
 /// The control panel.
 pub fn view(demo: &Demo, dispatch: &Dispatch) -> Html {
@@ -36,7 +36,7 @@ pub fn view(demo: &Demo, dispatch: &Dispatch) -> Html {
             <div class="row">
                 <span class="label">{"Servers"}</span>
                 <button type="button" id="add-server" onclick={on(Action::AddServer)}>{"Add server"}</button>
-                <span class="hint">{"remove, reweigh or fail one in the load list"}</span>
+                {feedback(demo, dispatch, Origin::Servers, "remove, reweigh or fail one in the load list")}
             </div>
             <div class="row">
                 <span class="label">{"Users"}</span>
@@ -44,18 +44,21 @@ pub fn view(demo: &Demo, dispatch: &Dispatch) -> Html {
                 <button type="button" id="add-1000" onclick={on(Action::AddUsers(1000))}>{"+1,000"}</button>
                 <button type="button" id="clear-users" onclick={on(Action::ClearUsers)}>{"Clear"}</button>
                 <span class="count" data-testid="users">{format!("{} users", d.users.len())}</span>
+                {feedback(demo, dispatch, Origin::Users, "")}
             </div>
             <div class="row">
                 <label for="vnodes" class="label">{"Virtual nodes"}</label>
                 <input id="vnodes" type="range" min="1" max={MAX_VNODES.to_string()}
                     value={d.vnodes.to_string()} onchange={vnodes} />
                 <output for="vnodes">{format!("{} per unit of weight", d.vnodes)}</output>
+                {feedback(demo, dispatch, Origin::Vnodes, "")}
             </div>
             <div class="row">
                 <label class="check"><input id="one-marker" type="checkbox" checked={!demo.ui.show_vnodes} onchange={show_vnodes} />
                     {"One marker per server"}</label>
                 <label class="check"><input id="gradual" type="checkbox" checked={d.gradual} onchange={gradual} />
                     {"Gradual scaling (dual delivery)"}</label>
+                {feedback(demo, dispatch, Origin::Mode, "")}
             </div>
             <div class="row">
                 <label for="replicas" class="label">{"Replicas"}</label>
@@ -66,11 +69,12 @@ pub fn view(demo: &Demo, dispatch: &Dispatch) -> Html {
                         </option>
                     })}
                 </select>
-                <span class="hint">{"mark a server down in the load list"}</span>
+                {feedback(demo, dispatch, Origin::Replicas, "mark a server down in the load list")}
             </div>
             <div class="row">
                 <label class="check"><input id="hot" type="checkbox" checked={!d.hot.is_empty()} onchange={hot} />
                     {format!("Hot spot: +{} sessions on srv-0's arcs", crate::domain::HOT_SESSIONS)}</label>
+                {feedback(demo, dispatch, Origin::Hot, "")}
             </div>
             <div class="row">
                 <label class="check"><input id="bounded" type="checkbox" checked={d.cap.is_some()} onchange={bounded} />
@@ -78,10 +82,11 @@ pub fn view(demo: &Demo, dispatch: &Dispatch) -> Html {
                 <input id="cap" type="range" aria-label="cap factor" min={CAP_RANGE.0.to_string()} max={CAP_RANGE.1.to_string()}
                     step="0.05" value={cap_value.to_string()} disabled={d.cap.is_none()} onchange={cap} />
                 <output for="cap" data-testid="cap">{format!("{cap_value:.2} × fair share")}</output>
+                {feedback(demo, dispatch, Origin::Bounded, "")}
             </div>
             <div class="row">
                 <button type="button" id="reset" onclick={on(Action::Reset)}>{"Reset"}</button>
-                <span class="hint">{format!("seed {} is fixed; the URL holds the whole state", crate::domain::SEED)}</span>
+                {feedback(demo, dispatch, Origin::Reset, &format!("seed {} is fixed; the URL holds the whole state", crate::domain::SEED))}
             </div>
         </section>
     }

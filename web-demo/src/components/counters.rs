@@ -5,10 +5,9 @@
 
 use yew::prelude::*;
 
-use super::{chip, Dispatch};
 use crate::domain::{Serving, STEPS};
 use crate::figures::ChangeKind;
-use crate::state::{Action, Demo};
+use crate::state::Demo;
 
 fn percent(part: usize, whole: usize) -> f64 {
     if whole == 0 {
@@ -43,10 +42,10 @@ fn expected_basis(kind: &ChangeKind) -> String {
 }
 
 /// The results panel.
-pub fn view(demo: &Demo, dispatch: &Dispatch) -> Html {
+pub fn view(demo: &Demo) -> Html {
     let d = &demo.domain;
     let change = d.change.as_ref();
-    let (what, ring_row, ketama_row, modulo_row, summary) = match change {
+    let (what, ring_row, ketama_row, modulo_row) = match change {
         None => (
             String::from(
                 "No change yet: add, remove or reweigh a server, or change virtual nodes.",
@@ -72,7 +71,6 @@ pub fn view(demo: &Demo, dispatch: &Dispatch) -> Html {
                 0.0,
                 html! {"hash % n, same users"},
             ),
-            String::new(),
         ),
         Some(c) => {
             let ring = percent(c.moved, c.users);
@@ -105,13 +103,6 @@ pub fn view(demo: &Demo, dispatch: &Dispatch) -> Html {
                     html! { <span class="why">{why.unwrap_or_default()}</span> },
                 ),
             };
-            let summary = format!(
-                "{}: {} of {} users moved ({ring:.1}%), expected {:.1}%.",
-                c.kind.what(),
-                c.moved,
-                c.users,
-                100.0 * c.expected
-            );
             (
                 c.kind.what(),
                 row(
@@ -129,7 +120,6 @@ pub fn view(demo: &Demo, dispatch: &Dispatch) -> Html {
                     html! { <span data-testid="ketama-count">{format!("libmemcached's ring: {} of {} users", c.ketama, c.users)}</span> },
                 ),
                 modulo,
-                summary,
             )
         }
     };
@@ -165,31 +155,12 @@ pub fn view(demo: &Demo, dispatch: &Dispatch) -> Html {
         }
     });
 
-    let undo = demo.ui.undo.as_ref().map(|s| {
-        let onclick = dispatch.reform(|_: MouseEvent| Action::UndoRemove);
-        html! {
-            <p class="undo">
-                {chip(demo, s.slot)}{" left. "}
-                <button type="button" id="undo" {onclick}>{format!("Undo: bring {} back", s.id)}</button>
-            </p>
-        }
-    });
-
-    let live = [
-        summary,
-        demo.ui.undo.as_ref().map_or(String::new(), |s| {
-            format!("Undo is available for {}.", s.id)
-        }),
-    ]
-    .join(" ");
-
     html! {
         <section class="panel results" aria-label="what moved">
             <h2>{"What the last change moved"}</h2>
             <p class="what" data-testid="what">{what}</p>
             <div class="rows">{ring_row}{ketama_row}{modulo_row}</div>
-            <div class="status">{for scaling}{for failover}{for undo}</div>
-            <p class="visually-hidden" role="status" aria-live="polite" data-testid="announce">{live}</p>
+            <div class="status">{for scaling}{for failover}</div>
         </section>
     }
 }

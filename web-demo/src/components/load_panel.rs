@@ -9,7 +9,7 @@ use super::Dispatch;
 use crate::domain::MAX_WEIGHT;
 use crate::figures::{loads_under, max_over_fair, Algorithm};
 use crate::palette::{colour, dash};
-use crate::state::{Action, Demo};
+use crate::state::{Action, Demo, Origin};
 
 /// The load panel.
 pub fn view(demo: &Demo, dispatch: &Dispatch) -> Html {
@@ -122,6 +122,7 @@ pub fn view(demo: &Demo, dispatch: &Dispatch) -> Html {
                     </select>
                 </label>
             </div>
+            {super::feedback(demo, dispatch, Origin::Load, "hover a row to see its arcs and users; × removes it (with undo)")}
             <ul class="servers">{for rows}</ul>
             <p class="balance" data-testid="balance">{"busiest server over its fair share: "}{for balance}</p>
             {for bounded_balance}

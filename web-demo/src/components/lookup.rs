@@ -4,7 +4,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::{chip, Dispatch};
-use crate::state::{Action, Demo, MAX_KEY_BYTES};
+use crate::state::{Action, Demo, Origin, MAX_KEY_BYTES};
 
 /// The form's only input is the dispatcher, so it never re-renders with the state.
 #[derive(Properties, PartialEq)]
@@ -42,12 +42,13 @@ pub fn lookup_form(props: &FormProps) -> Html {
 
 /// The lookup's answer: drawn on the ring too (see `ring_view`). The key is shown
 /// quoted and escaped, exactly the bytes that were hashed.
-pub fn view(demo: &Demo) -> Html {
+pub fn view(demo: &Demo, dispatch: &Dispatch) -> Html {
+    let slot = super::feedback(demo, dispatch, Origin::Lookup, "");
     let Some(key) = &demo.ui.lookup else {
-        return html! {};
+        return slot;
     };
     let Some(at) = demo.domain.locate(key) else {
-        return html! {};
+        return slot;
     };
     let replicas = at.replicas.iter().enumerate().map(|(i, &(slot, _))| {
         html! { <li>{chip(demo, slot)}{if i == 0 { " owner" } else { " replica" }}</li> }
@@ -56,6 +57,8 @@ pub fn view(demo: &Demo) -> Html {
         html! { <p>{"still delivered to "}{chip(demo, slot)}{" until the scaling event completes"}</p> }
     });
     html! {
+        <>
+        {slot}
         <div class="answer" data-testid="lookup">
             <p>
                 <code class="key" data-testid="key">{format!("{key:?}")}</code>
@@ -67,5 +70,6 @@ pub fn view(demo: &Demo) -> Html {
             <p>{format!("Preference list (getN, {} distinct servers clockwise):", demo.domain.replication)}</p>
             <ol class="replicas">{for replicas}</ol>
         </div>
+        </>
     }
 }

@@ -4,7 +4,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::{chip, Dispatch};
-use crate::state::{Action, Demo, MAX_USER_ID};
+use crate::state::{Action, Demo, Origin, MAX_USER_ID};
 
 /// The form's only input is the dispatcher.
 #[derive(Properties, PartialEq)]
@@ -49,19 +49,22 @@ pub fn message_form(props: &FormProps) -> Html {
 }
 
 /// The hops, in words (the ring draws them).
-pub fn view(demo: &Demo) -> Html {
+pub fn view(demo: &Demo, dispatch: &Dispatch) -> Html {
+    let slot = super::feedback(demo, dispatch, Origin::Message, "");
     let Some(message) = demo.ui.message else {
-        return html! {};
+        return slot;
     };
     let users = &demo.domain.users;
     let (Some(a), Some(b)) = (users.get(message.from), users.get(message.to)) else {
-        return html! {};
+        return slot;
     };
     let same = a.owner == b.owner;
     let dual = b.previous.map(|slot| {
         html! { <p>{"…and also to "}{chip(demo, slot)}{", its old server, until the scaling event completes."}</p> }
     });
     html! {
+        <>
+        {slot}
         <div class="answer" data-testid="message">
             <p>
                 <code>{&*a.id}</code>{" → "}{chip(demo, a.owner)}{" → "}
@@ -70,5 +73,6 @@ pub fn view(demo: &Demo) -> Html {
             </p>
             {for dual}
         </div>
+        </>
     }
 }

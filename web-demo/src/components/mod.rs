@@ -17,7 +17,7 @@ use gloo::timers::callback::{Interval, Timeout};
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
-use crate::state::{Action, Demo};
+use crate::state::{Action, Demo, Origin};
 use crate::url;
 
 /// How often a scaling event cuts over its next batch, in milliseconds.
@@ -45,6 +45,7 @@ fn initial() -> Demo {
             let mut demo = Demo::new();
             demo.ui.notice = Some(crate::state::Notice {
                 text: format!("this link could not be restored ({why}); showing the first load"),
+                at: crate::state::Origin::Link,
             });
             demo
         }
@@ -89,15 +90,15 @@ pub fn app() -> Html {
         }
     });
 
-    let notice = demo.ui.notice.as_ref().map(|n| {
-        let dismiss = dispatch.reform(|_: MouseEvent| Action::Dismiss);
-        html! {
-            <p class="notice" role="alert" key={demo.anim.notice}>
-                <span class="text">{&n.text}</span>
-                <button type="button" class="dismiss" aria-label="dismiss" onclick={dismiss}>{"×"}</button>
-            </p>
-        }
-    });
+    // One live region for results, one for refusals; each is also shown beside its control.
+    let polite = demo.ui.done.as_ref().map_or("", |d| d.text.as_str());
+    let assertive = demo.ui.notice.as_ref().map_or("", |n| n.text.as_str());
+    let link = demo
+        .ui
+        .notice
+        .as_ref()
+        .filter(|n| n.at == Origin::Link)
+        .map(|_| feedback(&demo, &dispatch, Origin::Link, ""));
     let story = dispatch.reform(|_: MouseEvent| Action::Story(1));
 
     html! {
@@ -121,17 +122,19 @@ pub fn app() -> Html {
                     {ring_view::legend(&demo, &dispatch)}
                 </section>
                 <div class="side">
+                    {for link}
                     {story_panel::view(&demo, &dispatch)}
-                    {counters::view(&demo, &dispatch)}
+                    {counters::view(&demo)}
                     {controls::view(&demo, &dispatch)}
                     {load_panel::view(&demo, &dispatch)}
                     <lookup::LookupForm dispatch={dispatch.clone()} />
-                    {lookup::view(&demo)}
+                    {lookup::view(&demo, &dispatch)}
                     <messages::MessageForm dispatch={dispatch.clone()} />
-                    {messages::view(&demo)}
+                    {messages::view(&demo, &dispatch)}
                 </div>
             </div>
-            <div class="toast" aria-live="assertive">{for notice}</div>
+            <p class="visually-hidden" role="status" aria-live="polite" data-testid="announce">{polite}</p>
+            <p class="visually-hidden" role="alert" data-testid="alert">{assertive}</p>
         </main>
     }
 }
@@ -157,5 +160,35 @@ pub fn chip(demo: &Demo, slot: u8) -> Html {
         .map_or("?".into(), |s| s.id.to_string());
     html! {
         <span class="chip" style={format!("background:{};color:{}", colour(slot), ink(slot))}>{id}</span>
+    }
+}
+
+/// The line beside a control: what its last action did, why it was refused, or (until
+/// then) a hint. Always present and one line high, so a result never moves the page; the
+/// whole text is in its title and in the live region.
+pub fn feedback(demo: &Demo, dispatch: &Dispatch, at: Origin, hint: &str) -> Html {
+    let refused = demo.ui.notice.as_ref().filter(|n| n.at == at);
+    let done = demo.ui.done.as_ref().filter(|d| d.at == at);
+    let (text, kind) = match (refused, done) {
+        (Some(n), _) => (n.text.as_str(), "refused"),
+        (None, Some(d)) => (d.text.as_str(), "done"),
+        (None, None) => (hint, "hint"),
+    };
+    let undo = (at == Origin::Load)
+        .then_some(demo.ui.undo.as_ref())
+        .flatten()
+        .map(|s| {
+            let onclick = dispatch.reform(|_: MouseEvent| Action::UndoRemove);
+            html! { <button type="button" id="undo" {onclick}>{format!("Undo: bring {} back", s.id)}</button> }
+        });
+    let dismiss = refused.map(|_| {
+        let onclick = dispatch.reform(|_: MouseEvent| Action::Dismiss);
+        html! { <button type="button" class="dismiss" aria-label="dismiss" {onclick}>{"×"}</button> }
+    });
+    html! {
+        <div class={classes!("feedback", kind)} data-for={at.name()}>
+            <span class="text" title={text.to_string()} key={demo.anim.notice}>{text.to_string()}</span>
+            {for undo}{for dismiss}
+        </div>
     }
 }

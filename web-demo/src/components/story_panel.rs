@@ -3,7 +3,7 @@
 use yew::prelude::*;
 
 use super::Dispatch;
-use crate::state::{Action, Demo};
+use crate::state::{Action, Demo, Origin};
 use crate::story::STEPS;
 
 /// The story panel, when the story is on.
@@ -28,6 +28,7 @@ pub fn view(demo: &Demo, dispatch: &Dispatch) -> Html {
                 <button type="button" id="story-replay" onclick={go(step)}>{"Replay"}</button>
                 <button type="button" id="story-exit" onclick={go(0)}>{"Leave story"}</button>
             </div>
+            {super::feedback(demo, dispatch, Origin::Story, "")}
         </section>
     }
 }
