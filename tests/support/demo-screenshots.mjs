@@ -1,5 +1,7 @@
 // Screenshots of the demo at the three sizes the issue names, for the README (docs/)
 // and for looking at a change. Usage (from tests/): node support/demo-screenshots.mjs DIR
+// With --readme, only the four pictures the README shows, under its names:
+//   node support/demo-screenshots.mjs ../docs --readme
 // Each picture is a state reached through the page's own controls or story links.
 import { mkdirSync } from 'node:fs';
 import { launchChromium } from './chromium.mjs';
@@ -7,6 +9,16 @@ import { serveDemo } from './demo-server.mjs';
 import { settle } from './demo-page.mjs';
 
 const out = process.argv[2] ?? 'browser/artifacts';
+const readme = process.argv.includes('--readme');
+// The README's names for the pictures it shows; the rest are for looking only.
+const readmeNames = {
+  'demo-wide.png': 'demo.png', 'demo-laptop.png': 'demo-1280x720.png',
+  'demo-phone.png': 'demo-phone.png', 'demo-laptop-failover.png': 'demo-failover.png',
+};
+const shot = (page, name, options = {}) => {
+  const file = readme ? readmeNames[name] : name;
+  return file ? page.screenshot({ path: `${out}/${file}`, ...options }) : null;
+};
 mkdirSync(out, { recursive: true });
 const sizes = [['phone', 390, 844], ['laptop', 1280, 720], ['wide', 1440, 900]];
 const server = await serveDemo();
@@ -23,14 +35,14 @@ try {
     await settle(page);
     await page.mouse.move(0, 0);
     await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: `${out}/demo-${name}.png` });
-    if (name === 'phone') await page.screenshot({ path: `${out}/demo-${name}-full.png`, fullPage: true });
+    await shot(page, `demo-${name}.png`);
+    if (name === 'phone') await shot(page, `demo-${name}-full.png`, { fullPage: true });
     await page.click('#story-start');
     for (let i = 1; i < 7; i++) await page.click('#story-next');
     await settle(page);
     await page.mouse.move(0, 0);
     await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: `${out}/demo-${name}-failover.png` });
+    await shot(page, `demo-${name}-failover.png`);
     await page.close();
   }
 } finally {
