@@ -165,6 +165,9 @@ pub struct Anim {
     pub notice: u32,
     /// Bumped when focus should go to the undo button (after a removal).
     pub focus_undo: u32,
+    /// Bumped when the ring's points change (a membership change, a story step, reset):
+    /// the arcs and ticks are rebuilt only then, not on a scaling event's batches.
+    pub points: u32,
     /// Bumped by every action that may change how a user's dot looks: the dots (up to
     /// 5,300 elements) re-render only then, not on a hover or a lookup.
     pub dots: u32,
@@ -240,6 +243,13 @@ impl Reducible for Demo {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        // The same highlight again (a focus leaving a removed row, a pointer moving
+        // within one): the same state, so Yew renders nothing.
+        if let Action::Highlight(slot) = action {
+            if slot.filter(|&s| self.domain.server(s).is_some()) == self.ui.highlight {
+                return self;
+            }
+        }
         let mut next = Rc::unwrap_or_clone(self);
         next.apply(action);
         Rc::new(next)
@@ -324,6 +334,7 @@ impl Demo {
             }
             Ok(()) if membership => {
                 self.anim.moves += 1;
+                self.anim.points += 1;
                 if !matches!(action, Action::RemoveServer(_)) {
                     self.ui.undo = None;
                 }
@@ -396,6 +407,7 @@ impl Demo {
                 // re-renders its dots.
                 self.anim = Anim {
                     moves: anim.moves + 1,
+                    points: anim.points + 1,
                     message: anim.message + 1,
                     dots: anim.dots + 1,
                     ..anim
@@ -408,6 +420,7 @@ impl Demo {
                 *self = Self::new();
                 self.anim = anim;
                 self.anim.moves += 1;
+                self.anim.points += 1;
                 Ok(())
             }
             Action::Dismiss => Ok(()),

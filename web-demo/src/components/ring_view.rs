@@ -53,7 +53,7 @@ pub fn view(handle: &UseReducerHandle<Demo>, dispatch: &Dispatch) -> Html {
 /// servers' down flags, the view mode.
 fn still_version(demo: &Demo) -> (u32, usize, u8, bool, Vec<bool>) {
     (
-        demo.anim.moves,
+        demo.anim.points,
         demo.points_shown().len(),
         demo.ui.algorithm as u8,
         demo.ui.show_vnodes,
