@@ -124,7 +124,9 @@ fn start(canvas: HtmlCanvasElement, list: Vec<Traveller>, stop: Rc<RefCell<bool>
         .ok()
         .flatten()
         .is_some_and(|m| m.matches());
-    let width = ring_px();
+    // Half the ring's resolution: the canvas is redrawn and re-composited on every frame
+    // of the journey, and small dots in motion look the same at a quarter of the pixels.
+    let width = ring_px() / 2;
     if canvas.width() != width {
         canvas.set_width(width);
         canvas.set_height(width);
