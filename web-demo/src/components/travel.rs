@@ -124,9 +124,7 @@ fn start(canvas: HtmlCanvasElement, list: Vec<Traveller>, stop: Rc<RefCell<bool>
         .ok()
         .flatten()
         .is_some_and(|m| m.matches());
-    // Half the ring's resolution: the canvas is redrawn and re-composited on every frame
-    // of the journey, and small dots in motion look the same at a quarter of the pixels.
-    let width = ring_px() / 2;
+    let width = ring_px();
     if canvas.width() != width {
         canvas.set_width(width);
         canvas.set_height(width);
