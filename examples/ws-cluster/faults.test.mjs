@@ -149,7 +149,7 @@ test('a server dies while etcd is hung for 20 s: its users wait, then every ackn
     const back = Date.now();
 
     // etcd is back: the victim is dropped after its grace period, its users reconnect.
-    await logged(cluster, 0, `${victim} died`, 30_000);
+    await logged(cluster, 0, `${victim} died`, 40_000); // lease + grace, REJOIN_MS after etcd's return
     await until(() => recipients.every((r) => r.server && r.server !== victim), 15_000, 'the users on their new owners');
     const reconnected = Date.now() - back;
     await until(() => during.every((id) => seen.acked.has(id) || seen.failed.has(id)), 20_000, 'every send during the outage answered');
