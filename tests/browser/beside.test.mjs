@@ -47,7 +47,13 @@ async function besideIt(page, { control, at, act, says, kind = 'done' }) {
 const kinds = [
   { name: 'add server', control: '#add-server', at: 'servers', act: (p) => p.click('#add-server'), says: /^srv-4 joined: \d+ of 200 users moved \(\d+\.\d%\), expected \d+\.\d%\.$/ },
   { name: 'remove server, with undo beside', control: 'ul.servers', at: 'load', act: (p) => p.click('button[aria-label="remove srv-1"]'), says: /^srv-1 left: .* Undo is available for srv-1\.$/,
-    then: async (p) => assert.equal(await p.locator('.feedback[data-for=load] #undo').count(), 1) },
+    then: async (p) => {
+      // Undo takes the removed row's place, between srv-0 and srv-2: nothing below moved.
+      const rows = await p.evaluate(() => [...document.querySelectorAll('ul.servers li')]
+        .sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)
+        .map((li) => li.dataset.server ?? (li.querySelector('#undo') ? 'undo' : '?')));
+      assert.deepEqual(rows, ['srv-0', 'undo', 'srv-2', 'srv-3']);
+    } },
   { name: 'weight', control: 'li[data-server="srv-1"] input[type=text]', at: 'load',
     act: async (p) => { const w = p.locator('li[data-server="srv-1"] input[type=text]'); await w.fill('2'); await w.press('Enter'); }, says: /^srv-1 weight 1 → 2: \d+ of 200 users moved/ },
   { name: 'weight refused', control: 'li[data-server="srv-0"] input[type=text]', at: 'load', kind: 'refused',

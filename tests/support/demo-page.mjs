@@ -87,7 +87,7 @@ export function membership(page) {
     vnodes: Number(document.querySelector('main').dataset.vnodes),
     users: window.ringrouteDots().dots.filter((d) => !d.hot).map((d) => d.user),
     hot: window.ringrouteDots().dots.filter((d) => d.hot).map((d) => d.user),
-    servers: [...document.querySelectorAll('.servers li')].map((li) => ({
+    servers: [...document.querySelectorAll('.servers li[data-server]')].map((li) => ({
       id: li.dataset.server,
       weight: Number(li.querySelector('input[type=text]').value),
       colour: li.dataset.colour,

@@ -6,7 +6,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::Dispatch;
-use crate::domain::MAX_WEIGHT;
+use crate::domain::{server_number, MAX_WEIGHT};
 use crate::figures::{loads_under, max_over_fair, Algorithm};
 use crate::palette::{colour, dash};
 use crate::state::{Action, Demo, Origin};
@@ -29,7 +29,7 @@ pub fn view(demo: &Demo, dispatch: &Dispatch) -> Html {
     let keys: usize = loads.iter().map(|l| l.1).sum();
     let total_weight: f64 = d.servers.iter().map(|s| s.weight).sum();
     let cap_line = d.cap.map(|c| (c, keys));
-    let rows = d.servers.iter().zip(&loads).map(|(server, &(slot, users))| {
+    let rows = d.servers.iter().zip(&loads).enumerate().map(|(i, (server, &(slot, users)))| {
         let id = server.id.clone();
         let act = |make: fn(std::rc::Rc<str>) -> Action| {
             let id = id.clone();
@@ -67,7 +67,7 @@ pub fn view(demo: &Demo, dispatch: &Dispatch) -> Html {
         );
         html! {
             <li key={&*id} class={class} data-server={id.to_string()} data-users={users.to_string()}
-                data-colour={colour(slot)} style={format!("--c:{}", colour(slot))}
+                data-colour={colour(slot)} style={format!("--c:{};order:{}", colour(slot), 2 * i)}
                 onmouseenter={enter} onmouseleave={leave} onfocusin={focus_in} onfocusout={focus_out}>
                 <span class={classes!("swatch", dash(slot).map(|_| "patterned"))} aria-hidden="true"></span>
                 <span class="id">{&*id}</span>
@@ -83,6 +83,30 @@ pub fn view(demo: &Demo, dispatch: &Dispatch) -> Html {
             </li>
         }
     });
+    // The server that just left keeps its place in the list, with its Undo button: the
+    // result stays where the visitor clicked, and nothing below it moves.
+    let gone = demo
+        .ui
+        .undo
+        .as_ref()
+        .filter(|s| d.server_by_id(&s.id).is_none())
+        .map(|s| {
+            let onclick = dispatch.reform(|_: MouseEvent| Action::UndoRemove);
+            let order = d
+                .servers
+                .iter()
+                .filter(|x| server_number(&x.id) < server_number(&s.id))
+                .count() as i64
+                * 2
+                - 1;
+            html! {
+                <li key={&*s.id} class="gone" style={format!("--c:{};order:{order}", colour(s.slot))}>
+                    <span class={classes!("swatch", dash(s.slot).map(|_| "patterned"))} aria-hidden="true"></span>
+                    <span class="id">{&*s.id}</span>
+                    <button type="button" id="undo" {onclick}>{format!("Undo: bring {} back", s.id)}</button>
+                </li>
+            }
+        });
     let choose = dispatch.reform(|e: Event| {
         let value = e.target_unchecked_into::<HtmlSelectElement>().value();
         Action::SetAlgorithm(Algorithm::from_name(&value).unwrap_or(Algorithm::Ring))
@@ -123,7 +147,7 @@ pub fn view(demo: &Demo, dispatch: &Dispatch) -> Html {
                 </label>
             </div>
             {super::feedback(demo, dispatch, Origin::Load, "hover a row to see its arcs and users; × removes it (with undo)")}
-            <ul class="servers">{for rows}</ul>
+            <ul class="servers">{for rows}{for gone}</ul>
             <p class="balance" data-testid="balance">{"busiest server over its fair share: "}{for balance}</p>
             {for bounded_balance}
         </section>

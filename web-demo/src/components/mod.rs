@@ -174,13 +174,6 @@ pub fn feedback(demo: &Demo, dispatch: &Dispatch, at: Origin, hint: &str) -> Htm
         (None, Some(d)) => (d.text.as_str(), "done"),
         (None, None) => (hint, "hint"),
     };
-    let undo = (at == Origin::Load)
-        .then_some(demo.ui.undo.as_ref())
-        .flatten()
-        .map(|s| {
-            let onclick = dispatch.reform(|_: MouseEvent| Action::UndoRemove);
-            html! { <button type="button" id="undo" {onclick}>{format!("Undo: bring {} back", s.id)}</button> }
-        });
     let dismiss = refused.map(|_| {
         let onclick = dispatch.reform(|_: MouseEvent| Action::Dismiss);
         html! { <button type="button" class="dismiss" aria-label="dismiss" {onclick}>{"×"}</button> }
@@ -188,7 +181,7 @@ pub fn feedback(demo: &Demo, dispatch: &Dispatch, at: Origin, hint: &str) -> Htm
     html! {
         <div class={classes!("feedback", kind)} data-for={at.name()}>
             <span class="text" title={text.to_string()} key={demo.anim.notice}>{text.to_string()}</span>
-            {for undo}{for dismiss}
+            {for dismiss}
         </div>
     }
 }
