@@ -8,6 +8,9 @@ import { MembershipError, connectEtcd, coordinate, follow, join, parseMembership
 
 const PREFIX = '/ringroute/test/';
 const OUTAGE_MS = Number(process.env.MEMBERSHIP_OUTAGE_SECONDS ?? 30) * 1000;
+const LEASE_SECONDS = 2; // the members' (the default)
+/** Re-registration after etcd returns may take the lease time plus this much. */
+const REREGISTER_SLACK_MS = 5_000;
 let etcd;
 let client;
 const logs = [];
@@ -221,7 +224,7 @@ test(`an etcd outage of ${OUTAGE_MS / 1000} s: members keep their membership, re
     if (renewed.size < 3) return false;
     const regs = await coord.etcd.getAll().prefix(`${PREFIX}members/`).strings().catch(() => ({}));
     return members.every((m) => regs[`${PREFIX}members/${m.id}`]?.includes(m.incarnation));
-  }, 15_000, 're-registration');
+  }, LEASE_SECONDS * 1000 + REREGISTER_SLACK_MS, 're-registration within lease + 5 s');
   const reregistered = Date.now() - back;
   await sleep(3_500); // one grace period with etcd up: deaths would be declared now
   assert.deepEqual(dead, [], 'nobody was declared dead');
@@ -236,9 +239,6 @@ test(`an etcd outage of ${OUTAGE_MS / 1000} s: members keep their membership, re
 });
 
 const HUNG_MS = Number(process.env.MEMBERSHIP_HUNG_SECONDS ?? 25) * 1000;
-const LEASE_SECONDS = 2;
-/** Re-registration after etcd resumes may take the lease time plus this much. */
-const REREGISTER_SLACK_MS = 5_000;
 
 test(`etcd hung (SIGSTOP) for ${HUNG_MS / 1000} s: every member is registered again within lease + ${REREGISTER_SLACK_MS / 1000} s of SIGCONT, nobody is declared dead`, { timeout: HUNG_MS + 60_000 }, async () => {
   const coord = await coordinate({ ...conn(), prefix: PREFIX, log, graceMs: 3_000 });
