@@ -13,8 +13,12 @@ mod ring_view;
 mod story_panel;
 mod travel;
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use gloo::timers::callback::{Interval, Timeout};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
 use crate::state::{Action, Demo, Origin};
@@ -83,11 +87,12 @@ pub fn app() -> Html {
         move || drop(write)
     });
 
-    // After a removal, focus goes to its Undo button (the removed control is gone).
+    // After a removal, focus goes to its Undo button (the removed control is gone), just
+    // after the frame that shows the removal: focusing forces a style and layout pass,
+    // which inside the click's task made the first frame late.
     use_effect_with(demo.anim.focus_undo, |&n| {
-        if n > 0 {
-            focus("undo");
-        }
+        let pending = (n > 0).then(|| AfterFrame::new(|| focus("undo")));
+        move || drop(pending)
     });
 
     // One live region for results, one for refusals; each is also shown beside its control.
@@ -139,9 +144,46 @@ pub fn app() -> Html {
     }
 }
 
+/// Runs a closure once, just after the next frame is rendered (a timer started from
+/// that frame's animation callback). Dropping it first cancels it.
+struct AfterFrame {
+    frame: i32,
+    _callback: Closure<dyn FnMut(f64)>,
+    after: Rc<RefCell<Option<Timeout>>>,
+}
+
+impl AfterFrame {
+    fn new(run: impl FnOnce() + 'static) -> Option<Self> {
+        let after = Rc::new(RefCell::new(None));
+        let slot = after.clone();
+        let mut run = Some(run);
+        let callback = Closure::new(move |_: f64| {
+            if let Some(run) = run.take() {
+                *slot.borrow_mut() = Some(Timeout::new(0, run));
+            }
+        });
+        let frame = web_sys::window()?
+            .request_animation_frame(callback.as_ref().unchecked_ref())
+            .ok()?;
+        Some(Self {
+            frame,
+            _callback: callback,
+            after,
+        })
+    }
+}
+
+impl Drop for AfterFrame {
+    fn drop(&mut self) {
+        if let Some(window) = web_sys::window() {
+            let _ = window.cancel_animation_frame(self.frame);
+        }
+        drop(self.after.borrow_mut().take());
+    }
+}
+
 /// Moves keyboard focus to the element with `id`, if it is on the page.
 pub fn focus(id: &str) {
-    use wasm_bindgen::JsCast;
     if let Some(el) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id(id))
