@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the demo into web-demo/dist without trunk: cargo for wasm32, wasm-bindgen for
+# Builds the demo into web-demo/dist without trunk: cargo for wasm32 (the demo profile),
+# wasm-bindgen for
 # the web, wasm-opt -Oz from npm's binaryen (Debian's is too old for externref tables),
 # then the hand-written page and stylesheet beside it.
 set -euo pipefail
@@ -10,10 +11,11 @@ wasm_opt="$PWD/web-demo/node_modules/.bin/wasm-opt"
 [ -x "$wasm_opt" ] || { echo "run: npm ci --prefix web-demo (provides wasm-opt)" >&2; exit 1; }
 
 target="${CARGO_TARGET_DIR:-target}"
-cargo build -q -p web-demo --release --target wasm32-unknown-unknown
+# The demo profile (root Cargo.toml): release at opt-level 3, for frame times.
+cargo build -q -p web-demo --profile demo --target wasm32-unknown-unknown
 out=web-demo/dist
 rm -rf "$out"
-wasm-bindgen "$target"/wasm32-unknown-unknown/release/web-demo.wasm --out-dir "$out" --out-name web_demo --target web --no-typescript
+wasm-bindgen "$target"/wasm32-unknown-unknown/demo/web-demo.wasm --out-dir "$out" --out-name web_demo --target web --no-typescript
 "$wasm_opt" -Oz --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals --strip-debug --strip-producers \
   "$out/web_demo_bg.wasm" -o "$out/web_demo_bg.wasm"

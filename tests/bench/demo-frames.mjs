@@ -76,8 +76,10 @@ try {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
       const page = await context.newPage();
       await page.goto(`${server.url}#${fragment(users)}`);
-      await page.waitForFunction((n) => window.ringrouteDots?.().dots.length === n, users);
+      // The dots canvas is painted once the wasm runs; asking ringrouteDots() before that
+      // throws (its module is not initialised yet).
       await page.waitForSelector('canvas.dots[data-painted]');
+      await page.waitForFunction((n) => window.ringrouteDots?.().dots.length === n, users);
       await page.waitForTimeout(500); // let the first paint and layout finish before measuring
       const what = () => page.locator('[data-testid=what]').textContent();
       // Rests the pointer on the control (its hover highlight renders now, not during the
@@ -112,7 +114,10 @@ try {
         const xs = await measure(page, action, done);
         const key = `${users} users, ${name}`;
         if (!results.has(key)) results.set(key, []);
-        results.get(key).push({ p50: pct(xs, 0.5), p95: pct(xs, 0.95), max: Math.max(...xs), dropped: dropped(xs), frames: xs.length });
+        // Where the late frames fell: ms after the click, and how late (DETAIL=1 prints them).
+        let at = 0;
+        const late = xs.flatMap((x) => { at += x; return Math.round(x / FRAME_MS) > 1 ? [`${Math.round(at - x)}+${Math.round(x)}`] : []; });
+        results.get(key).push({ p50: pct(xs, 0.5), p95: pct(xs, 0.95), max: Math.max(...xs), dropped: dropped(xs), frames: xs.length, late });
       }
       await context.close();
     }
@@ -132,6 +137,9 @@ for (const [key, rs] of results) {
   console.log(`${key.padEnd(28)} frames ${range(rs, 'frames', 0).padStart(9)}  p50 ${range(rs, 'p50').padStart(10)} ms  ` +
     `p95 ${range(rs, 'p95').padStart(11)} ms (${Math.min(...frames)}-${Math.max(...frames)} frames)  ` +
     `max ${range(rs, 'max').padStart(11)} ms  dropped ${range(rs, 'dropped', 0)} (per run: ${rs.map((r) => r.dropped).join(', ')})`);
+}
+if (process.env.DETAIL) {
+  for (const [key, rs] of results) console.log(`${key}: late frames at ms+interval: ${rs.map((r) => r.late.join(' ') || '-').join(' | ')}`);
 }
 const wasm = readFileSync(fileURLToPath(new URL('../../web-demo/dist/web_demo_bg.wasm', import.meta.url)));
 console.log(`demo wasm: ${wasm.length} bytes raw, ${gzipSync(wasm, { level: 9 }).length} gzip -9`);
