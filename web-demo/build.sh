@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # Builds the demo into web-demo/dist without trunk: cargo for wasm32 (the demo profile),
-# wasm-bindgen for
-# the web, wasm-opt -Oz from npm's binaryen (Debian's is too old for externref tables),
+# wasm-bindgen for the web, wasm-opt -Oz from npm's binaryen (Debian's is too old for externref tables),
 # then the hand-written page and stylesheet beside it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
