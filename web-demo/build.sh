@@ -10,11 +10,10 @@ wasm_opt="$PWD/web-demo/node_modules/.bin/wasm-opt"
 [ -x "$wasm_opt" ] || { echo "run: npm ci --prefix web-demo (provides wasm-opt)" >&2; exit 1; }
 
 target="${CARGO_TARGET_DIR:-target}"
-# The demo profile (root Cargo.toml): release at opt-level 3, for frame times.
-cargo build -q -p web-demo --profile demo --target wasm32-unknown-unknown
+cargo build -q -p web-demo --release --target wasm32-unknown-unknown
 out=web-demo/dist
 rm -rf "$out"
-wasm-bindgen "$target"/wasm32-unknown-unknown/demo/web-demo.wasm --out-dir "$out" --out-name web_demo --target web --no-typescript
+wasm-bindgen "$target"/wasm32-unknown-unknown/release/web-demo.wasm --out-dir "$out" --out-name web_demo --target web --no-typescript
 "$wasm_opt" -Oz --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals --strip-debug --strip-producers \
   "$out/web_demo_bg.wasm" -o "$out/web_demo_bg.wasm"
